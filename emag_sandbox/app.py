@@ -1,0 +1,380 @@
+"""The :class:`Sandbox`: accounts, catalogues and the request pipeline of the emulated API.
+
+Pipeline of an ``/api-3`` call, in eMAG's order: credentials (401, free) -> rate limit (429,
+counted) -> latency -> injected fault -> IP whitelist -> route and parameters -> envelope.
+"""
+
+# ruff: noqa: S311  -- seeded, reproducible test data; nothing here is security-relevant
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import random
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from emag_sandbox import admin, state
+from emag_sandbox.catalog import Catalog
+from emag_sandbox.categories import build_categories, category_ids_by_name
+from emag_sandbox.faults import FAULT_KINDS, FaultInjector, html_error
+from emag_sandbox.params import ApiError, parse_body
+from emag_sandbox.products import SellerPool
+from emag_sandbox.ratelimit import Decision, RateLimiter
+from emag_sandbox.rng import label_seed
+from emag_sandbox.routes import ROUTES
+from emag_sandbox.server import Response, SandboxHTTPServer, encode_json, envelope
+from emag_sandbox.stats import Stats
+
+log = logging.getLogger("emag_sandbox")
+
+API_PREFIX = "/api-3"
+IP_BLOCKED_MESSAGE = (
+    "Access denied: your IP address is not whitelisted for this account. "
+    "Add it in the Marketplace platform under Profile > Technical details.")
+AUTH_FAILED = {"isError": True, "messages": ["Invalid username or password"], "results": []}
+THROTTLED_BODY = b'{"message":"API rate limit exceeded"}'
+
+
+@dataclass
+class AccountSpec:
+    """One seller account: its credentials and catalogue size.
+
+    ``fbe`` marks a Fulfilled-by-eMAG account (eMAG warehouse ids, no handling time); when None
+    it is inferred from the name containing "fbe".
+    """
+
+    name: str
+    username: str
+    password: str
+    products: int = 5000
+    fbe: bool | None = None
+
+
+DEFAULT_ACCOUNTS = (
+    AccountSpec("main", "sandbox-main", "sandbox-main-password", 5000),
+    AccountSpec("fbe", "sandbox-fbe", "sandbox-fbe-password", 3000),
+)
+
+
+@dataclass
+class _Account:
+    spec: AccountSpec
+    password: str
+    catalog: Catalog
+    ip_blocked: bool = False
+
+
+class Sandbox:
+    """A local eMAG Marketplace API; usable as a context manager."""
+
+    def __init__(
+        self,
+        accounts: Iterable[AccountSpec] | None = None,
+        seed: int = 42,
+        rate_limit: float = 3.0,
+        latency: float = 0.0,
+        latency_jitter: float = 0.0,
+        fault_rate: float = 0.0,
+        fault_kinds: Iterable[str] = FAULT_KINDS,
+        timeout_delay: float = 30.0,
+        state_file: str | None = None,
+    ) -> None:
+        specs = list(accounts) if accounts is not None else list(DEFAULT_ACCOUNTS)
+        if not specs:
+            raise ValueError("at least one account is needed")
+        for field_name in ("name", "username"):
+            values = [getattr(s, field_name) for s in specs]
+            if len(set(values)) != len(values):
+                raise ValueError(f"account {field_name}s must be unique: {values}")
+        self.seed = seed
+        self.state_file = state_file
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._categories = build_categories(seed)
+        pool = SellerPool(seed)
+        cat_ids = category_ids_by_name(self._categories)
+        self._accounts: dict[str, _Account] = {}
+        for spec in specs:
+            fbe = spec.fbe if spec.fbe is not None else "fbe" in spec.name.lower()
+            catalog = Catalog(seed, spec.name, spec.products, pool, cat_ids, fbe)
+            self._accounts[spec.name] = _Account(spec, spec.password, catalog)
+        self._by_username = {a.spec.username: a for a in self._accounts.values()}
+        self._limiter = RateLimiter(rate_limit)
+        self._faults = FaultInjector(seed, fault_rate, fault_kinds)
+        self._latency_rng = random.Random(label_seed(seed, "latency"))
+        self.latency = latency
+        self.latency_jitter = latency_jitter
+        self.timeout_delay = timeout_delay
+        self._stats = Stats(self._accounts)
+        self._mutations: list[dict[str, Any]] = []
+        self._server: SandboxHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._base = ""
+        if state_file:
+            self._replay(state.load(state_file))
+
+    # ---- lifecycle --------------------------------------------------------------------
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve in a background thread; returns :attr:`base_url`."""
+        if self._server is not None:
+            raise RuntimeError("sandbox already started")
+        self._stop.clear()
+        server = SandboxHTTPServer((host, port), self)
+        self._server = server
+        bound = server.server_address[1]
+        shown = f"[{host}]" if ":" in host else host
+        self._base = f"http://{shown}:{bound}"
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="emag-sandbox", daemon=True)
+        self._thread.start()
+        return self.base_url
+
+    def stop(self) -> None:
+        """Stop serving, cut open connections and wake any sleeping request."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        self._stop.set()
+        server.stopping.set()
+        server.shutdown()
+        server.close_all()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> Sandbox:
+        if self._server is None:
+            self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """What a client uses as its eMAG base URL (``.../api-3``)."""
+        return self._base + API_PREFIX
+
+    @property
+    def admin_url(self) -> str:
+        """Root of the admin API (``.../_admin``)."""
+        return self._base + "/_admin"
+
+    @property
+    def port(self) -> int | None:
+        """The bound port while serving."""
+        return self._server.server_address[1] if self._server else None
+
+    # ---- control ----------------------------------------------------------------------
+
+    def account_names(self) -> list[str]:
+        """Account names in declaration order."""
+        return list(self._accounts)
+
+    def _account(self, name: str) -> _Account:
+        try:
+            return self._accounts[name]
+        except KeyError:
+            raise KeyError(f"unknown account {name!r}; known: {list(self._accounts)}") from None
+
+    def mutate(self, account: str, changed: int = 0, added: int = 0, deleted: int = 0,
+               end_of_life: int = 0, seed: int | None = None) -> dict[str, list[int]]:
+        """Change the catalogue (see :meth:`Catalog.mutate`); persisted when ``state_file``."""
+        acct = self._account(account)
+        with self._lock:
+            if seed is None:
+                seed = sum(1 for m in self._mutations if m["account"] == account)
+            call = {"account": account, "changed": changed, "added": added, "deleted": deleted,
+                    "end_of_life": end_of_life, "seed": seed}
+            result = acct.catalog.mutate(changed, added, deleted, end_of_life, seed)
+            self._mutations.append(call)
+            if self.state_file:
+                state.save(self.state_file, self.seed, self._mutations)
+        return result
+
+    def _replay(self, calls: list[dict[str, Any]]) -> None:
+        for call in calls:
+            if call.get("account") not in self._accounts:
+                log.warning("state file: skipping mutation of unknown account %r", call)
+                continue
+            self._accounts[call["account"]].catalog.mutate(
+                call.get("changed", 0), call.get("added", 0), call.get("deleted", 0),
+                call.get("end_of_life", 0), call.get("seed", 0))
+            self._mutations.append(dict(call))
+
+    def configure(self, **settings: Any) -> None:
+        """Change settings at runtime (tests flip faults and limits mid-run).
+
+        Accepts any of rate_limit, latency, latency_jitter, fault_rate, fault_kinds,
+        timeout_delay.
+        """
+        known = {"rate_limit", "latency", "latency_jitter", "fault_rate", "fault_kinds",
+                 "timeout_delay"}
+        unknown = set(settings) - known
+        if unknown:
+            raise ValueError(f"unknown settings {sorted(unknown)}; known: {sorted(known)}")
+        for key in ("latency", "latency_jitter", "timeout_delay"):
+            if key in settings and float(settings[key]) < 0:
+                raise ValueError(f"{key} must be >= 0")
+        if "rate_limit" in settings:
+            self._limiter.rate = float(settings["rate_limit"])
+        self._faults.configure(
+            None if settings.get("fault_rate") is None else float(settings["fault_rate"]),
+            settings.get("fault_kinds"))
+        for key in ("latency", "latency_jitter", "timeout_delay"):
+            if key in settings:
+                setattr(self, key, float(settings[key]))
+
+    def config(self) -> dict[str, Any]:
+        """Current runtime settings."""
+        return {"seed": self.seed, "rate_limit": self._limiter.rate, "latency": self.latency,
+                "latency_jitter": self.latency_jitter, "fault_rate": self._faults.rate,
+                "fault_kinds": list(self._faults.kinds), "timeout_delay": self.timeout_delay,
+                "state_file": self.state_file,
+                "accounts": {n: {"username": a.spec.username, "products": len(a.catalog),
+                                 "fbe": a.catalog.fbe, "ip_blocked": a.ip_blocked}
+                             for n, a in self._accounts.items()}}
+
+    def set_password(self, account: str, password: str) -> None:
+        """Change an account's password (old credentials then get 401)."""
+        self._account(account).password = password
+
+    def set_ip_blocked(self, account: str, blocked: bool = True) -> None:
+        """Simulate a non-whitelisted client IP for the account."""
+        self._account(account).ip_blocked = blocked
+
+    def stats(self) -> dict[str, Any]:
+        """Counters per account and overall (see :class:`~emag_sandbox.stats.Stats`)."""
+        windows = {name: self._limiter.max_in_1s(name) for name in self._accounts}
+        return self._stats.snapshot(windows)
+
+    def reset_stats(self) -> None:
+        """Zero the counters and the busiest-window record."""
+        self._stats.reset()
+        self._limiter.reset_stats()
+
+    def catalog(self, account: str) -> list[dict[str, Any]]:
+        """The products exactly as an unfiltered ``product_offer/read`` serves them."""
+        return self._account(account).catalog.records()
+
+    def categories(self) -> list[dict[str, Any]]:
+        """The category tree as ``category/read`` serves it."""
+        return [dict(c) for c in self._categories]
+
+    # ---- request pipeline -------------------------------------------------------------
+
+    def dispatch(self, method: str, path: str, headers: Any, raw: bytes,
+                 client_ip: str) -> Response:
+        """Answer one HTTP request (called from server threads)."""
+        parts = urlsplit(path)
+        if parts.path == "/_admin" or parts.path.startswith("/_admin/"):
+            return admin.handle(self, method, parts.path, parts.query, raw, client_ip)
+        if not parts.path.startswith(API_PREFIX + "/"):
+            return Response(404, envelope([], [f"Not found: {parts.path}"], error=True))
+        route = parts.path[len(API_PREFIX) + 1:].strip("/")
+        acct = self._authenticate(headers.get("Authorization", ""))
+        if acct is None:
+            self._stats.unauthenticated()
+            return Response(401, encode_json(AUTH_FAILED),
+                            headers={"WWW-Authenticate": 'Basic realm="eMAG Marketplace API"'})
+        name = acct.spec.name
+        self._stats.arrival(name, route)
+        decision = self._limiter.arrive(name, time.monotonic())
+        if not decision.allowed:
+            self._stats.throttled(name)
+            return self._throttled(decision)
+        self._stats.accepted(name)
+        rl_headers = self._rate_headers(decision)
+        self._sleep_latency()
+        kind = self._faults.draw()
+        if kind is not None:
+            self._stats.fault(name, kind)
+            return self._fault(kind, decision, rl_headers,
+                               lambda: self._serve(acct, method, route, raw, headers, rl_headers))
+        return self._serve(acct, method, route, raw, headers, rl_headers)
+
+    def _authenticate(self, header: str) -> _Account | None:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "basic":
+            return None
+        try:
+            user, sep, password = base64.b64decode(token.strip(), validate=True) \
+                .decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        acct = self._by_username.get(user)
+        if not sep or acct is None or password != acct.password:
+            return None
+        return acct
+
+    @staticmethod
+    def _rate_headers(decision: Decision) -> dict[str, str]:
+        if decision.limit_3s is None:
+            return {}
+        return {"X-RateLimit-Limit-3second": str(decision.limit_3s),
+                "X-RateLimit-Remaining-3second": str(decision.remaining_3s)}
+
+    def _throttled(self, decision: Decision) -> Response:
+        limit = decision.limit_3s if decision.limit_3s is not None else 9
+        return Response(429, THROTTLED_BODY, headers={
+            "X-RateLimit-Limit-3second": str(limit),
+            "X-RateLimit-Remaining-3second": "0",
+            "Retry-After": "1",
+        })
+
+    def _sleep_latency(self) -> None:
+        if self.latency <= 0 and self.latency_jitter <= 0:
+            return
+        with self._lock:
+            jitter = self._latency_rng.uniform(-self.latency_jitter, self.latency_jitter)
+        delay = max(0.0, self.latency + jitter)
+        if delay:
+            self._stop.wait(delay)
+
+    def _fault(self, kind: str, decision: Decision, rl_headers: dict[str, str],
+               serve: Any) -> Response:
+        if kind == "429":
+            return self._throttled(decision)
+        if kind in ("500", "502", "503", "504"):
+            return Response(int(kind), html_error(kind), "text/html")
+        if kind == "iserror":
+            return Response(200, envelope([], ["Internal error. Please try again later."],
+                                          error=True), headers=rl_headers)
+        if kind == "timeout":
+            if self._stop.wait(self.timeout_delay):
+                return Response(0, None)
+            return serve()
+        real: Response = serve()  # "truncated": the real answer, cut in half
+        body = real.body or b""
+        return Response(real.status, body[: len(body) // 2], real.content_type, real.headers)
+
+    def _serve(self, acct: _Account, method: str, route: str, raw: bytes, headers: Any,
+               rl_headers: dict[str, str]) -> Response:
+        if acct.ip_blocked:
+            self._stats.blocked(acct.spec.name)
+            return Response(200, envelope([], [IP_BLOCKED_MESSAGE], error=True),
+                            headers=rl_headers)
+        handler = ROUTES.get(route)
+        if handler is None:
+            return Response(404, envelope([], [f"Invalid resource or action: {route}"],
+                                          error=True), headers=rl_headers)
+        if method != "POST":
+            return Response(405, envelope([], [f"Method {method} not allowed: use POST"],
+                                          error=True), headers={**rl_headers, "Allow": "POST"})
+        try:
+            body = parse_body(raw, headers.get("Content-Type", ""))
+            results = handler(body, acct.catalog, self._categories)
+        except ApiError as exc:
+            return Response(200, envelope([], [str(exc)], error=True), headers=rl_headers)
+        except Exception:  # a sandbox bug must still answer like a server, not hang
+            log.exception("internal error serving %s", route)
+            return Response(500, envelope([], ["Internal server error"], error=True))
+        return Response(200, envelope(results), headers=rl_headers)

@@ -1,0 +1,217 @@
+"""One account's product catalogue: deterministic generation, filtering and seeded mutations.
+
+The catalogue holds only small :class:`~emag_sandbox.products.Offer` cores (about 200 bytes
+each); records are built when served, so 100,000 products start in about a second and a
+mutation is visible on the very next request. Cores are immutable and replaced on change, so a
+page snapshot taken under the lock stays consistent while a mutation runs.
+"""
+
+# ruff: noqa: S311  -- seeded, reproducible test data; nothing here is security-relevant
+
+from __future__ import annotations
+
+import bisect
+import random
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from typing import Any
+
+from emag_sandbox.products import Offer, SellerPool, SkuTraits, build_record
+from emag_sandbox.rng import label_seed, mix
+
+MAX_ID = 4_294_967_295
+SHARE_OF_POOL = 75  # percent of the seller's SKUs an account sells
+NAME_SUFFIXES = (" - editie 2025", " (model nou)", " - resigilat", " - pachet promo", " v2")
+
+
+class Catalog:
+    """Products of one account, ordered by id."""
+
+    def __init__(
+        self, seed: int, account: str, size: int, pool: SellerPool,
+        category_ids: dict[str, int], fbe: bool,
+    ) -> None:
+        self.seed = seed
+        self.account = account
+        self.fbe = fbe
+        self._pool = pool
+        self._category_ids = category_ids
+        self._lock = threading.RLock()
+        self._pick_base = label_seed(seed, "pick", account)
+        self._offer_base = label_seed(seed, "offer", account)
+        self._next_pool = 0
+        self._ordinal = 0
+        self._mutations = 0
+        self._offers: dict[int, Offer] = {}
+        self._ids: list[int] = []
+        rng = random.Random(label_seed(seed, "ids", account))
+        next_id = rng.randint(1, 9)
+        for i in range(size):
+            offer_id = MAX_ID if (i == size - 1 and size > 1) else next_id
+            self._add(self._new_offer(rng, offer_id))
+            next_id += self._gap(rng)
+        self._next_id = next_id
+
+    # ---- generation -------------------------------------------------------------------
+
+    @staticmethod
+    def _gap(rng: random.Random) -> int:
+        """Spread ids out: mostly small gaps, now and then a big jump."""
+        if rng.random() < 0.01:
+            return rng.randint(1_000, 50_000)
+        return 1 + int(rng.expovariate(0.15))
+
+    def _next_sku(self) -> SkuTraits:
+        """Take the next SKU of the seller pool that this account sells."""
+        while mix(self._pick_base, self._next_pool) % 100 >= SHARE_OF_POOL:
+            self._next_pool += 1
+        traits = self._pool.traits_cached(self._next_pool)
+        self._next_pool += 1
+        return traits
+
+    def _new_offer(self, rng: random.Random, offer_id: int) -> Offer:
+        """Draw a fresh offer core for the next SKU."""
+        sku = self._next_sku()
+        status = 1
+        r = rng.random()
+        if r < 0.08:
+            status = 0
+        elif r < 0.12:
+            status = 2
+        stock = 0 if rng.random() < 0.2 else int(rng.paretovariate(1.2) * 3)
+        stock = min(stock, 9_999)
+        factor = rng.randint(92, 108) if self.fbe else rng.randint(95, 105)
+        offer = Offer(
+            id=offer_id,
+            sku=sku,
+            seed=mix(self._offer_base, self._ordinal),
+            status=status,
+            price_cents=max(100, sku.base_price_cents * factor // 100),
+            stock=stock,
+            estimated_stock=max(0, stock - rng.randint(0, min(3, stock))),
+            offer_validation=2 if rng.random() < 0.04 else 1,
+        )
+        self._ordinal += 1
+        return offer
+
+    def _add(self, offer: Offer) -> None:
+        self._offers[offer.id] = offer
+        if not self._ids or offer.id > self._ids[-1]:
+            self._ids.append(offer.id)
+        else:
+            bisect.insort(self._ids, offer.id)
+
+    # ---- reading ----------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def select(self, predicate: Callable[[Offer], bool] | None) -> list[Offer]:
+        """Snapshot of the offers matching ``predicate`` (all when None), ordered by id."""
+        with self._lock:
+            offers = [self._offers[i] for i in self._ids]
+        if predicate is None:
+            return offers
+        return [o for o in offers if predicate(o)]
+
+    def page(self, offset: int, limit: int) -> list[Offer]:
+        """Unfiltered page without materialising the whole list."""
+        with self._lock:
+            return [self._offers[i] for i in self._ids[offset : offset + limit]]
+
+    def get(self, offer_id: int) -> Offer | None:
+        """The offer with this id, if it exists."""
+        with self._lock:
+            return self._offers.get(offer_id)
+
+    def record(self, offer: Offer, detail: bool = False) -> dict[str, Any]:
+        """The served JSON object of ``offer``."""
+        content = self._pool.content(offer.sku, self._category_ids)
+        return build_record(offer, content, detail=detail, fbe=self.fbe)
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every product as an unfiltered read serves it, ordered by id."""
+        return [self.record(o) for o in self.select(None)]
+
+    # ---- mutation ---------------------------------------------------------------------
+
+    def mutate(
+        self, changed: int = 0, added: int = 0, deleted: int = 0, end_of_life: int = 0,
+        seed: int = 0,
+    ) -> dict[str, list[int]]:
+        """Apply a seeded batch of changes; returns the disjoint id sets it touched."""
+        for label, n in (("changed", changed), ("added", added), ("deleted", deleted),
+                         ("end_of_life", end_of_life)):
+            if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+                raise ValueError(f"{label} must be a non-negative integer")
+        with self._lock:
+            rng = random.Random(label_seed(self.seed, self.account, "mutate", seed,
+                                           self._mutations, len(self._ids)))
+            self._mutations += 1
+            eol_candidates = [i for i in self._ids if self._offers[i].status != 2]
+            if end_of_life > len(eol_candidates):
+                raise ValueError(f"only {len(eol_candidates)} products can reach end of life")
+            eol_ids = rng.sample(eol_candidates, end_of_life)
+            eol_set = set(eol_ids)
+            rest = [i for i in self._ids if i not in eol_set]
+            if changed + deleted > len(rest):
+                raise ValueError(
+                    f"account {self.account!r} has {len(self._ids)} products: cannot change "
+                    f"{changed}, delete {deleted} and end {end_of_life}")
+            picked = rng.sample(rest, changed + deleted)
+            changed_ids, deleted_ids = picked[:changed], picked[changed:]
+            for offer_id in eol_ids:
+                self._offers[offer_id] = replace(self._offers[offer_id], status=2)
+            for offer_id in changed_ids:
+                self._offers[offer_id] = self._changed(rng, self._offers[offer_id])
+            self._delete(deleted_ids)
+            added_ids = []
+            for _ in range(added):
+                offer = self._new_offer(rng, self._next_id)
+                self._next_id += self._gap(rng)
+                self._add(offer)
+                added_ids.append(offer.id)
+        return {
+            "changed": sorted(changed_ids),
+            "added": added_ids,
+            "deleted": sorted(deleted_ids),
+            "end_of_life": sorted(eol_ids),
+        }
+
+    def _delete(self, ids: Iterable[int]) -> None:
+        gone = set(ids)
+        if not gone:
+            return
+        for offer_id in gone:
+            del self._offers[offer_id]
+        self._ids = [i for i in self._ids if i not in gone]
+
+    def _changed(self, rng: random.Random, old: Offer) -> Offer:
+        """A price / stock / name / recommended-price change that alters the served JSON."""
+        kind = rng.choices(("price", "stock", "both", "name", "recommended"),
+                           weights=(45, 30, 10, 8, 7))[0]
+        new = old
+        if kind in ("price", "both"):
+            new = replace(new, price_cents=self._new_price(rng, old.price_cents))
+        if kind in ("stock", "both"):
+            stock = old.stock
+            while stock == old.stock:
+                stock = 0 if rng.random() < 0.15 else rng.randint(1, 500)
+            new = replace(new, stock=stock,
+                          estimated_stock=max(0, stock - rng.randint(0, min(3, stock))))
+        if kind == "name":
+            choices = [s for s in NAME_SUFFIXES if s != old.name_suffix]
+            new = replace(new, name_suffix=rng.choice(choices))
+        if kind == "recommended":
+            new = replace(new, recommended_factor=rng.randint(31, 60))
+        if self.record(new) == self.record(old):  # e.g. a record without that field
+            new = replace(new, price_cents=self._new_price(rng, old.price_cents))
+        return new
+
+    @staticmethod
+    def _new_price(rng: random.Random, cents: int) -> int:
+        new = cents
+        while new == cents:
+            new = max(100, cents * rng.randint(80, 120) // 100 + rng.randint(-99, 99))
+        return new

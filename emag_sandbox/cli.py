@@ -1,0 +1,124 @@
+"""``emag-sandbox`` command line: serve the emulated API, or drive a running one."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import urllib.request
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from emag_sandbox.app import DEFAULT_ACCOUNTS, AccountSpec, Sandbox
+from emag_sandbox.faults import FAULT_KINDS, validate_kinds
+
+COMMANDS = ("serve", "mutate", "stats")
+
+
+def _account(text: str) -> AccountSpec:
+    """Parse ``NAME:USERNAME:PASSWORD:PRODUCTS`` (the password may contain colons)."""
+    name, _, rest = text.partition(":")
+    username, _, rest = rest.partition(":")
+    password, _, products = rest.rpartition(":")
+    if not (name and username and password and products.isdigit()):
+        raise argparse.ArgumentTypeError(
+            f"expected NAME:USERNAME:PASSWORD:PRODUCTS, got {text!r}")
+    return AccountSpec(name, username, password, int(products))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="emag-sandbox", description="Local emulation of the eMAG Marketplace API.")
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="serve the API until SIGINT/SIGTERM (default)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--seed", type=int, default=42)
+    serve.add_argument("--account", type=_account, action="append", dest="accounts",
+                       metavar="NAME:USERNAME:PASSWORD:PRODUCTS",
+                       help="repeatable; default: main (5000) and fbe (3000)")
+    serve.add_argument("--rate-limit", type=float, default=3.0,
+                       help="requests per second per account, 0 = unlimited (default 3)")
+    serve.add_argument("--latency", type=float, default=0.0, help="seconds per request")
+    serve.add_argument("--latency-jitter", type=float, default=0.0)
+    serve.add_argument("--fault-rate", type=float, default=0.0, help="0..1")
+    serve.add_argument("--fault-kinds", default=",".join(FAULT_KINDS),
+                       help=f"comma list of {','.join(FAULT_KINDS)}")
+    serve.add_argument("--timeout-delay", type=float, default=30.0)
+    serve.add_argument("--state-file", default=None,
+                       help="persist mutations here and replay them at start")
+    mutate = sub.add_parser("mutate", help="mutate a running sandbox's catalogue")
+    mutate.add_argument("--url", default="http://127.0.0.1:8765")
+    mutate.add_argument("--account", required=True)
+    for name in ("changed", "added", "deleted", "end-of-life"):
+        mutate.add_argument(f"--{name}", type=int, default=0)
+    mutate.add_argument("--seed", type=int, default=None)
+    stats = sub.add_parser("stats", help="print a running sandbox's request statistics")
+    stats.add_argument("--url", default="http://127.0.0.1:8765")
+    return parser
+
+
+def _admin_call(url: str, action: str, payload: dict[str, Any] | None = None) -> Any:
+    """Call the admin API of the sandbox at ``url`` (any of its URLs will do)."""
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    if parts.scheme not in ("http", "https"):
+        raise SystemExit(f"unsupported URL {url!r}")
+    target = f"{parts.scheme}://{parts.netloc}/_admin/{action}"
+    data = None if payload is None else json.dumps(payload).encode()
+    req = urllib.request.Request(target, data=data, method="POST" if data else "GET",  # noqa: S310
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=120) as resp:  # noqa: S310
+        return json.loads(resp.read())
+
+
+def _serve(args: argparse.Namespace) -> int:
+    sandbox = Sandbox(
+        accounts=args.accounts or list(DEFAULT_ACCOUNTS), seed=args.seed,
+        rate_limit=args.rate_limit, latency=args.latency, latency_jitter=args.latency_jitter,
+        fault_rate=args.fault_rate, fault_kinds=validate_kinds(args.fault_kinds),
+        timeout_delay=args.timeout_delay, state_file=args.state_file)
+    done = threading.Event()
+
+    def _on_signal(_signum: int, _frame: object) -> None:
+        done.set()
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    base = sandbox.start(args.host, args.port)
+    for name in sandbox.account_names():
+        acct = sandbox.config()["accounts"][name]
+        print(f"account {name}: user {acct['username']}, {acct['products']} products",
+              file=sys.stderr)
+    print(f"admin: {sandbox.admin_url}", file=sys.stderr)
+    print(base, flush=True)
+    try:
+        while not done.wait(0.5):
+            pass
+    finally:
+        sandbox.stop()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``emag-sandbox`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "serve")
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "mutate":
+        result = _admin_call(args.url, "mutate", {
+            "account": args.account, "changed": args.changed, "added": args.added,
+            "deleted": args.deleted, "end_of_life": args.end_of_life, "seed": args.seed})
+    else:
+        result = _admin_call(args.url, "stats")
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""tap-emag: Singer tap for the eMAG Marketplace API."""

@@ -1,0 +1,185 @@
+"""The tap's settings: their JSON schema, and checks that name the setting, never its value.
+
+The SDK's own jsonschema messages quote the offending value; for a password that would leak
+the secret into logs, so every message here is built from the setting's path alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import typing as t
+from dataclasses import dataclass
+
+from jsonschema import Draft7Validator
+from singer_sdk import typing as th
+
+DEFAULT_BASE_URL = "https://marketplace-api.emag.ro/api-3"
+ACCOUNT_NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
+BASE_URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
+
+PRODUCT_FILTERS = th.PropertiesList(
+    th.Property("id", th.IntegerType(minimum=1, maximum=4294967295),
+                description="Read one product by the seller's internal id."),
+    th.Property("status", th.IntegerType(allowed_values=[0, 1, 2]),
+                description="0 inactive, 1 active, 2 end of life."),
+    th.Property("part_number", th.StringType, description="Seller SKU / part number."),
+    th.Property("part_number_key", th.StringType, description="eMAG's PNK, e.g. D33HD4MBM."),
+    th.Property("validation_status", th.IntegerType(minimum=0, maximum=17),
+                description="Documentation validation status value."),
+    th.Property("offer_validation_status", th.IntegerType(allowed_values=[1, 2]),
+                description="1 saleable, 2 invalid price."),
+    th.Property("translation_validation_status", th.IntegerType(minimum=0, maximum=17),
+                description="Translation validation status value."),
+    th.Property("general_stock", th.IntegerType(minimum=0),
+                description="Products whose general stock is between 0 and this value."),
+    th.Property("estimated_stock", th.IntegerType(minimum=0),
+                description="Products whose estimated stock is between 0 and this value."),
+)
+
+ACCOUNT = th.ObjectType(
+    th.Property(
+        "name", th.StringType(pattern=ACCOUNT_NAME_PATTERN), required=True,
+        description="Unique lower-case identifier stamped on every record, e.g. main or fbe.",
+    ),
+    th.Property("username", th.StringType, description="API username of this eMAG account."),
+    th.Property("password", th.StringType, secret=True,
+                description="API password of this eMAG account."),
+    th.Property(
+        "base_url", th.StringType(pattern=BASE_URL_PATTERN), default=DEFAULT_BASE_URL,
+        description="Marketplace API base URL, e.g. https://marketplace-api.emag.bg/api-3.",
+    ),
+)
+
+CONFIG_SCHEMA = th.PropertiesList(
+    th.Property(
+        "accounts", th.ArrayType(ACCOUNT), required=True,
+        description=(
+            "eMAG accounts to read, e.g. MAIN and FBE: a list of {name, username, password,"
+            " base_url}. An account with neither username nor password is left out with a"
+            " warning."
+        ),
+    ),
+    th.Property("items_per_page", th.IntegerType(minimum=1, maximum=100), default=100,
+                description="Products per page (eMAG allows at most 100)."),
+    th.Property(
+        "requests_per_second", th.NumberType(exclusive_minimum=0, maximum=50), default=3,
+        description="Request budget per account, shared by all non-order resources (eMAG: 3).",
+    ),
+    th.Property("max_in_flight", th.IntegerType(minimum=1, maximum=16), default=4,
+                description="Page requests in flight at once per account, paced to the rate."),
+    th.Property("max_retries", th.IntegerType(minimum=0, maximum=20), default=6,
+                description="Retries of a request after a 429, 5xx, timeout or broken answer."),
+    th.Property("retry_backoff_seconds", th.NumberType(minimum=0, maximum=60), default=1.0,
+                description="First retry wait; doubles on every retry, with full jitter."),
+    th.Property("request_timeout", th.NumberType(exclusive_minimum=0, maximum=600),
+                default=60, description="Seconds to wait for one answer."),
+    th.Property("filters", PRODUCT_FILTERS,
+                description=(
+                    "product_offer/read filters for a selective sync. A filtered scan never"
+                    " emits deletions."
+                )),
+    th.Property("deletion_check_limit", th.IntegerType(minimum=0), default=100,
+                description=(
+                    "Products missing from a scan are confirmed one by one (by id) before"
+                    " they are emitted as deleted, up to this many per account."
+                )),
+    th.Property("progress_interval_seconds", th.NumberType(minimum=0), default=5,
+                description="How often the per-account progress line is logged."),
+).to_dict()
+
+
+@dataclass(frozen=True)
+class Account:
+    """One eMAG account; repr hides the password so it cannot reach a log by accident."""
+
+    name: str
+    username: str
+    password: str
+    base_url: str
+
+    def __repr__(self) -> str:
+        return (f"Account(name={self.name!r}, username={self.username!r},"
+                f" base_url={self.base_url!r})")
+
+
+def _path(error_path: t.Iterable[t.Any]) -> str:
+    text = ""
+    for part in error_path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "config"
+
+
+def _describe(error: t.Any) -> str:
+    """Say what a jsonschema error expects without quoting the value it got."""
+    kind, expected = error.validator, error.validator_value
+    messages = {
+        "type": f"must be of type {expected}",
+        "minimum": f"must be at least {expected}",
+        "maximum": f"must be at most {expected}",
+        "exclusiveMinimum": f"must be greater than {expected}",
+        "pattern": f"does not have the expected form ({expected})",
+        "enum": f"must be one of {expected}",
+        "minItems": f"must have at least {expected} item(s)",
+    }
+    if kind == "required":
+        missing = [name for name in expected if name not in (error.instance or {})]
+        return f"is missing required setting(s): {', '.join(missing)}"
+    return messages.get(kind, f"fails the {kind} check")
+
+
+def config_errors(config: t.Mapping[str, t.Any]) -> list[str]:
+    """Every problem with the config, each naming the setting (never echoing a value)."""
+    errors = [
+        f"{_path(err.absolute_path)} {_describe(err)}"
+        for err in sorted(Draft7Validator(CONFIG_SCHEMA).iter_errors(dict(config)),
+                          key=lambda e: list(map(str, e.absolute_path)))
+    ]
+    accounts = config.get("accounts")
+    if not isinstance(accounts, list):
+        return errors
+    seen: set[str] = set()
+    usable = 0
+    for index, account in enumerate(accounts):
+        if not isinstance(account, dict):
+            continue
+        name = account.get("name")
+        if isinstance(name, str):
+            if name in seen:
+                errors.append(f"accounts[{index}].name: duplicate account name {name!r}")
+            seen.add(name)
+        if _is_unconfigured(account):
+            continue
+        usable += 1
+        for key in ("username", "password"):
+            if not account.get(key):
+                errors.append(f"accounts[{index}].{key} is missing or empty (account {name!r})")
+    if usable == 0:
+        errors.append("accounts: no account is configured with a username and password")
+    return errors
+
+
+def _is_unconfigured(account: t.Mapping[str, t.Any]) -> bool:
+    return not account.get("username") and not account.get("password")
+
+
+def parse_accounts(config: t.Mapping[str, t.Any], logger: logging.Logger) -> list[Account]:
+    """The accounts to sync, leaving out (with a warning) entries that carry no credentials."""
+    accounts = []
+    for entry in config.get("accounts") or []:
+        if _is_unconfigured(entry):
+            logger.warning("Account %r has no username or password: left out of this run.",
+                           entry.get("name"))
+            continue
+        accounts.append(Account(
+            name=entry["name"],
+            username=entry["username"],
+            password=entry["password"],
+            base_url=(entry.get("base_url") or DEFAULT_BASE_URL).rstrip("/"),
+        ))
+    return accounts
+
+
+def is_valid_account_name(name: str) -> bool:
+    """Whether a name can serve as the account column value and a state key."""
+    return re.match(ACCOUNT_NAME_PATTERN, name) is not None

@@ -1,0 +1,267 @@
+"""Turn one product_offer/read item into a record of stable shape and exact types.
+
+eMAG's payloads vary: prices are decimal strings, `ownership` is an int or a bool, validation
+`errors` are null, an object or a list, GPSR fields are flags or full lists depending on the
+filter, optional keys come and go, and new keys appear over time. A record leaves here with the
+same shape every time; what could not be read is named in `quality_issues`, keys we do not know
+are kept in `extra`, and only a product without a usable `id` is refused.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from decimal import Decimal, InvalidOperation
+
+STRING_FIELDS = (
+    "part_number", "part_number_key", "name", "brand", "brand_name", "description", "url",
+    "currency",
+)
+INTEGER_FIELDS = (
+    "category_id", "vendor_category_id", "warranty", "vat_id", "status", "general_stock",
+    "estimated_stock", "number_of_offers", "buy_button_rank", "genius_eligibility",
+    "genius_eligibility_type", "genius_computed", "auto_translated", "recyclewarranties",
+)
+DECIMAL_FIELDS = (
+    "sale_price", "recommended_price", "min_sale_price", "max_sale_price",
+    "best_offer_sale_price", "best_offer_recommended_price", "weight", "green_tax",
+)
+WAREHOUSE_LIST_FIELDS = ("stock", "handling_time", "availability")
+STATUS_LIST_FIELDS = ("validation_status", "translation_validation_status")
+GPSR_FIELDS = ("manufacturer", "eu_representative")
+OBJECT_FIELDS = ("offer_details", "commission", "family")
+SPECIAL_FIELDS = (
+    "id", "ean", "images", "characteristics", "attachments", "offer_validation_status",
+    "ownership", "reversible_vat_charging", "safety_information",
+)
+KNOWN_FIELDS = frozenset(
+    STRING_FIELDS + INTEGER_FIELDS + DECIMAL_FIELDS + WAREHOUSE_LIST_FIELDS
+    + STATUS_LIST_FIELDS + GPSR_FIELDS + OBJECT_FIELDS + SPECIAL_FIELDS
+)
+MAX_ID = 4294967295
+# ownership: 1 (or true) = the seller may update the content, 2 (or false) = may not.
+OWNERSHIP_BY_BOOL = {True: 1, False: 2}
+
+
+class InvalidProductError(ValueError):
+    """The item cannot become a record (no usable id); it is counted as failed."""
+
+
+class _Issues(list[str]):
+    def note(self, field: str, problem: str, value: t.Any) -> None:
+        shown = repr(value)
+        self.append(f"{field}: {problem} ({shown[:60]}{'...' if len(shown) > 60 else ''})")
+
+
+def product_id(raw: t.Any) -> int:
+    """The seller's product id, or InvalidProductError saying why there is none."""
+    if not isinstance(raw, dict):
+        msg = f"product is a {type(raw).__name__}, not an object"
+        raise InvalidProductError(msg)
+    if "id" not in raw or raw["id"] is None:
+        msg = "product has no id"
+        raise InvalidProductError(msg)
+    value = raw["id"]
+    if isinstance(value, bool):
+        msg = "product id is a boolean"
+        raise InvalidProductError(msg)
+    try:
+        number = int(value) if not isinstance(value, float) or value.is_integer() else None
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not 1 <= number <= MAX_ID:
+        msg = f"product id {str(value)[:40]!r} is not an integer between 1 and {MAX_ID}"
+        raise InvalidProductError(msg)
+    return number
+
+
+def normalize_product(raw: t.Any) -> dict[str, t.Any]:
+    """One typed record from one API item (without account, hash or sync metadata)."""
+    issues = _Issues()
+    record: dict[str, t.Any] = {"id": product_id(raw)}
+    for field in STRING_FIELDS:
+        record[field] = _string(raw.get(field), field, issues)
+    for field in INTEGER_FIELDS:
+        record[field] = _integer(raw.get(field), field, issues)
+    for field in DECIMAL_FIELDS:
+        record[field] = _decimal(raw.get(field), field, issues)
+    record["ean"] = [
+        text for item in _as_list(raw.get("ean"), "ean", issues)
+        if (text := _string(item, "ean", issues))
+    ]
+    for field in WAREHOUSE_LIST_FIELDS:
+        record[field] = [
+            {"warehouse_id": _integer(item.get("warehouse_id"), field, issues),
+             "value": _integer(item.get("value"), field, issues)}
+            for item in _objects(raw.get(field), field, issues)
+        ]
+    record["images"] = [
+        {"url": _string(item.get("url"), "images", issues),
+         "display_type": _integer(item.get("display_type"), "images", issues)}
+        for item in _objects(raw.get("images"), "images", issues)
+    ]
+    record["characteristics"] = [
+        {"id": _integer(item.get("id"), "characteristics", issues),
+         "value": _string(item.get("value"), "characteristics", issues),
+         "tag": _string(item.get("tag"), "characteristics", issues)}
+        for item in _objects(raw.get("characteristics"), "characteristics", issues)
+    ]
+    record["attachments"] = _objects(raw.get("attachments"), "attachments", issues)
+    for field in OBJECT_FIELDS:
+        record[field] = _object(raw.get(field), field, issues)
+    for field in STATUS_LIST_FIELDS:
+        record[field] = [_status(item, field, issues)
+                         for item in _objects(raw.get(field), field, issues)]
+    offer_status = raw.get("offer_validation_status")
+    if isinstance(offer_status, list):  # seen as a one-item list in some payloads
+        offer_status = offer_status[0] if offer_status else None
+    record["offer_validation_status"] = (
+        None if offer_status is None
+        else _status(offer_status if isinstance(offer_status, dict) else {"value": offer_status},
+                     "offer_validation_status", issues)
+    )
+    record["ownership"] = _ownership(raw.get("ownership"), issues)
+    record["reversible_vat_charging"] = _boolean(
+        raw.get("reversible_vat_charging"), "reversible_vat_charging", issues)
+    _gpsr(raw, record, issues)
+    record["extra"] = {key: value for key, value in raw.items() if key not in KNOWN_FIELDS}
+    record["quality_issues"] = list(issues)
+    return record
+
+
+# -- field readers ---------------------------------------------------------------------------
+
+def _string(value: t.Any, field: str, issues: _Issues) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    issues.note(field, "expected text", value)
+    return None
+
+
+def _integer(value: t.Any, field: str, issues: _Issues) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    try:
+        number = Decimal(str(value).strip()) if isinstance(value, (str, Decimal)) else None
+    except InvalidOperation:
+        number = None
+    if number is not None and number.is_finite() and number == number.to_integral_value():
+        return int(number)
+    issues.note(field, "expected an integer", value)
+    return None
+
+
+def _decimal(value: t.Any, field: str, issues: _Issues) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        number: Decimal | None = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            number = Decimal(value.strip().replace(",", "."))
+        except InvalidOperation:
+            number = None
+    else:
+        number = None
+    if number is None or not number.is_finite():
+        issues.note(field, "expected a decimal number", value)
+        return None
+    return number
+
+
+def _boolean(value: t.Any, field: str, issues: _Issues) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    if value in (0, 1, "0", "1"):
+        return str(value) == "1"
+    issues.note(field, "expected a boolean", value)
+    return None
+
+
+def _as_list(value: t.Any, field: str, issues: _Issues) -> list[t.Any]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    if isinstance(value, (str, int, Decimal)) and not isinstance(value, bool):
+        return [value]  # a lone value where eMAG usually sends a list of them
+    issues.note(field, "expected a list", value)
+    return []
+
+
+def _objects(value: t.Any, field: str, issues: _Issues) -> list[dict[str, t.Any]]:
+    if value is None:
+        return []
+    items = [value] if isinstance(value, dict) else value
+    if not isinstance(items, list):
+        issues.note(field, "expected a list of objects", value)
+        return []
+    objects = [item for item in items if isinstance(item, dict)]
+    if len(objects) != len(items):
+        issues.note(field, "dropped items that are not objects", items)
+    return objects
+
+
+def _object(value: t.Any, field: str, issues: _Issues) -> dict[str, t.Any] | None:
+    if value is None or isinstance(value, dict):
+        return value
+    if value == [] or value == "":
+        return None  # PHP serialises an empty map as []
+    issues.note(field, "expected an object", value)
+    return None
+
+
+def _status(item: dict[str, t.Any], field: str, issues: _Issues) -> dict[str, t.Any]:
+    """`{value, description, errors}` with errors always a list of objects."""
+    errors = item.get("errors")
+    if errors is None or errors == "":
+        error_list: list[dict[str, t.Any]] = []
+    elif isinstance(errors, dict):
+        error_list = [errors]
+    elif isinstance(errors, list):
+        error_list = [e if isinstance(e, dict) else {"message": str(e)} for e in errors]
+    else:
+        error_list = [{"message": str(errors)}]
+    return {
+        "value": _integer(item.get("value"), field, issues),
+        "description": _string(item.get("description"), field, issues),
+        "errors": error_list,
+    }
+
+
+def _ownership(value: t.Any, issues: _Issues) -> int | None:
+    if isinstance(value, bool):
+        return OWNERSHIP_BY_BOOL[value]
+    return _integer(value, "ownership", issues)
+
+
+def _gpsr(raw: dict[str, t.Any], record: dict[str, t.Any], issues: _Issues) -> None:
+    """GPSR fields are completion flags in list reads and full content in by-id reads."""
+    safety = raw.get("safety_information")
+    if isinstance(safety, bool) or safety is None:
+        record["safety_information"] = None
+        record["has_safety_information"] = safety
+    else:
+        record["safety_information"] = _string(safety, "safety_information", issues)
+        record["has_safety_information"] = bool(record["safety_information"])
+    for field in GPSR_FIELDS:
+        value = raw.get(field)
+        if isinstance(value, bool) or value is None or value in (0, 1):
+            record[field] = None
+            record[f"has_{field}"] = None if value is None else bool(value)
+        else:
+            entries = [
+                {"name": _string(e.get("name"), field, issues),
+                 "address": _string(e.get("address"), field, issues),
+                 "email": _string(e.get("email"), field, issues)}
+                for e in _objects(value, field, issues)
+            ]
+            record[field] = entries
+            record[f"has_{field}"] = bool(entries)

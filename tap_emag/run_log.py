@@ -1,0 +1,57 @@
+"""What one sync did for one account: the raw input of the sync log (`sync_runs` stream)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing as t
+from dataclasses import dataclass, field
+
+MAX_ERRORS = 20
+
+
+def utc_now() -> str:
+    """ISO 8601 UTC timestamp with a zone, as Singer date-times should be."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+@dataclass
+class AccountRun:
+    """Counts and outcome of one account's product scan in one run."""
+
+    run_id: str
+    account: str
+    mode: str = "full"
+    filtered: bool = False
+    started_at: str = field(default_factory=utc_now)
+    finished_at: str | None = None
+    status: str = "failed"
+    pages_fetched: int = 0
+    products_total: int | None = None
+    products_seen: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    failed_records: int = 0
+    requests: int = 0
+    retries: int = 0
+    throttled: int = 0
+    error_messages: list[str] = field(default_factory=list)
+
+    def add_error(self, message: str) -> None:
+        """Keep the first errors verbatim, then only count how many more there were."""
+        if len(self.error_messages) < MAX_ERRORS:
+            self.error_messages.append(message)
+        elif len(self.error_messages) == MAX_ERRORS:
+            self.error_messages.append("(further errors not listed)")
+
+    def finish(self, status: str) -> None:
+        """Close the run with its outcome."""
+        self.status = status
+        self.finished_at = utc_now()
+
+    def as_record(self, tap_version: str) -> dict[str, t.Any]:
+        """The sync_runs record."""
+        record = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        record["tap_version"] = tap_version
+        return record

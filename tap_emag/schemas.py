@@ -1,0 +1,169 @@
+"""JSON schemas of the streams, written with singer_sdk.typing.
+
+Prices are JSON numbers written from `Decimal` (never float), so "121.8400" reaches the
+target as 121.8400 exactly. Objects whose keys eMAG may extend keep additional properties.
+"""
+
+from __future__ import annotations
+
+from singer_sdk import typing as th
+
+OPEN_OBJECT = th.ObjectType(additional_properties=True)
+
+WAREHOUSE_VALUE = th.ObjectType(
+    th.Property("warehouse_id", th.IntegerType,
+                description="Warehouse; absent for one-warehouse sellers."),
+    th.Property("value", th.IntegerType),
+)
+
+VALIDATION_STATUS = th.ObjectType(
+    th.Property("value", th.IntegerType, description="eMAG's status code (see the facts sheet)."),
+    th.Property("description", th.StringType),
+    th.Property("errors", th.ArrayType(OPEN_OBJECT),
+                description="Always a list; eMAG sends null, one object or a list."),
+)
+
+GPSR_CONTACT = th.ObjectType(
+    th.Property("name", th.StringType),
+    th.Property("address", th.StringType),
+    th.Property("email", th.StringType),
+)
+
+
+def _decimal(name: str, description: str) -> th.Property:
+    return th.Property(name, th.NumberType, description=description)
+
+
+PRODUCTS = th.PropertiesList(
+    th.Property("account", th.StringType, required=True,
+                description="Configured account name (e.g. main, fbe)."),
+    th.Property("id", th.IntegerType, required=True,
+                description="Seller's internal product id, unique within an account."),
+    th.Property("part_number", th.StringType, description="Seller SKU / manufacturer part number."),
+    th.Property("part_number_key", th.StringType, description="eMAG PNK; null until validated."),
+    th.Property("name", th.StringType),
+    th.Property("brand", th.StringType),
+    th.Property("brand_name", th.StringType),
+    th.Property("description", th.StringType, description="HTML description."),
+    th.Property("url", th.StringType),
+    th.Property("category_id", th.IntegerType),
+    th.Property("vendor_category_id", th.IntegerType),
+    th.Property("warranty", th.IntegerType, description="Warranty in months."),
+    _decimal("sale_price", "Sale price without VAT."),
+    _decimal("recommended_price", "Recommended retail price without VAT."),
+    _decimal("min_sale_price", "Lowest allowed sale price without VAT."),
+    _decimal("max_sale_price", "Highest allowed sale price without VAT."),
+    th.Property("currency", th.StringType),
+    th.Property("vat_id", th.IntegerType, description="VAT rate id (see vat_rates)."),
+    th.Property("status", th.IntegerType, description="0 inactive, 1 active, 2 end of life."),
+    th.Property("general_stock", th.IntegerType),
+    th.Property("estimated_stock", th.IntegerType),
+    th.Property("stock", th.ArrayType(WAREHOUSE_VALUE)),
+    th.Property("handling_time", th.ArrayType(WAREHOUSE_VALUE)),
+    th.Property("availability", th.ArrayType(WAREHOUSE_VALUE)),
+    th.Property("offer_details", OPEN_OBJECT,
+                description="id, warranty_type, supply_lead_time, emag_club."),
+    th.Property("reversible_vat_charging", th.BooleanType),
+    th.Property("commission", OPEN_OBJECT),
+    th.Property("images", th.ArrayType(th.ObjectType(
+        th.Property("url", th.StringType),
+        th.Property("display_type", th.IntegerType, description="1 main, 2 secondary, 0 other."),
+    ))),
+    th.Property("characteristics", th.ArrayType(th.ObjectType(
+        th.Property("id", th.IntegerType),
+        th.Property("value", th.StringType),
+        th.Property("tag", th.StringType),
+    ))),
+    th.Property("family", OPEN_OBJECT, description="id, name, family_type_id; or null."),
+    th.Property("attachments", th.ArrayType(OPEN_OBJECT)),
+    th.Property("ean", th.ArrayType(th.StringType)),
+    th.Property("validation_status", th.ArrayType(VALIDATION_STATUS)),
+    th.Property("translation_validation_status", th.ArrayType(VALIDATION_STATUS)),
+    th.Property("offer_validation_status", VALIDATION_STATUS,
+                description="1 saleable, 2 invalid price."),
+    th.Property("auto_translated", th.IntegerType),
+    th.Property("ownership", th.IntegerType,
+                description="1 = the seller may update the content, 2 = may not (bools mapped)."),
+    th.Property("number_of_offers", th.IntegerType),
+    th.Property("buy_button_rank", th.IntegerType, description="Null when not ranked."),
+    _decimal("best_offer_sale_price", "Best competing offer's sale price."),
+    _decimal("best_offer_recommended_price", "Best competing offer's recommended price."),
+    th.Property("genius_eligibility", th.IntegerType),
+    th.Property("genius_eligibility_type", th.IntegerType, description="1 Full, 2 EasyBox, 3 HD."),
+    th.Property("genius_computed", th.IntegerType),
+    th.Property("safety_information", th.StringType,
+                description="GPSR safety text (only in by-id reads)."),
+    th.Property("has_safety_information", th.BooleanType, description="GPSR completion flag."),
+    th.Property("manufacturer", th.ArrayType(GPSR_CONTACT),
+                description="GPSR manufacturer contacts (only in by-id reads)."),
+    th.Property("has_manufacturer", th.BooleanType, description="GPSR completion flag."),
+    th.Property("eu_representative", th.ArrayType(GPSR_CONTACT),
+                description="GPSR EU representative contacts (only in by-id reads)."),
+    th.Property("has_eu_representative", th.BooleanType, description="GPSR completion flag."),
+    th.Property("recyclewarranties", th.IntegerType),
+    _decimal("weight", "Weight (removed from the API in 4.4.7, still in older payloads)."),
+    _decimal("green_tax", "Green tax (eMAG RO)."),
+    th.Property("extra", OPEN_OBJECT, description="Keys eMAG sent that this tap does not know."),
+    th.Property("quality_issues", th.ArrayType(th.StringType),
+                description="Values that could not be read as their type (set to null)."),
+    th.Property("content_hash", th.StringType,
+                description="Hash of the normalised product; changes when any field changes."),
+    th.Property("version_observed_at", th.DateTimeType,
+                description=(
+                    "When a sync first observed this version of the product. eMAG gives"
+                    " products no modification time; this is the closest to one."
+                )),
+    th.Property("run_id", th.StringType, description="The sync run that emitted this record."),
+    th.Property("_sdc_deleted_at", th.DateTimeType,
+                description="Set when a completed scan no longer finds the product."),
+).to_dict()
+
+CATEGORIES = th.PropertiesList(
+    th.Property("account", th.StringType, required=True),
+    th.Property("id", th.IntegerType, required=True),
+    th.Property("name", th.StringType),
+    th.Property("parent_id", th.IntegerType),
+    th.Property("is_allowed", th.IntegerType, description="1 if the seller may sell here."),
+    th.Property("is_ean_mandatory", th.IntegerType),
+    th.Property("is_warranty_mandatory", th.IntegerType),
+    th.Property("family_types", th.ArrayType(OPEN_OBJECT)),
+    th.Property("extra", OPEN_OBJECT, description="Keys this tap does not know."),
+).to_dict()
+
+VAT_RATES = th.PropertiesList(
+    th.Property("account", th.StringType, required=True),
+    th.Property("vat_id", th.IntegerType, required=True),
+    th.Property("vat_rate", th.NumberType, description="Rate as a fraction, e.g. 0.21."),
+    th.Property("is_default", th.BooleanType),
+    th.Property("extra", OPEN_OBJECT, description="Keys this tap does not know."),
+).to_dict()
+
+SYNC_RUNS = th.PropertiesList(
+    th.Property("run_id", th.StringType, required=True,
+                description="Meltano's run id when set (MELTANO_RUN_ID), else a new UUID."),
+    th.Property("account", th.StringType, required=True),
+    th.Property("mode", th.StringType(allowed_values=["full", "incremental"]),
+                description="full: no bookmark, every product emitted."),
+    th.Property("started_at", th.DateTimeType),
+    th.Property("finished_at", th.DateTimeType),
+    th.Property("status", th.StringType(allowed_values=["completed", "partial", "failed"]),
+                description=(
+                    "completed: whole catalogue read; partial: read, but some records failed or"
+                    " the scan was filtered (no deletions); failed: the scan did not finish."
+                )),
+    th.Property("filtered", th.BooleanType, description="Whether product filters were set."),
+    th.Property("pages_fetched", th.IntegerType),
+    th.Property("products_total", th.IntegerType,
+                description="Products eMAG reported (product_offer/count) at the start."),
+    th.Property("products_seen", th.IntegerType),
+    th.Property("created", th.IntegerType),
+    th.Property("updated", th.IntegerType),
+    th.Property("unchanged", th.IntegerType),
+    th.Property("deleted", th.IntegerType),
+    th.Property("failed_records", th.IntegerType),
+    th.Property("requests", th.IntegerType),
+    th.Property("retries", th.IntegerType),
+    th.Property("throttled", th.IntegerType, description="HTTP 429 answers."),
+    th.Property("error_messages", th.ArrayType(th.StringType)),
+    th.Property("tap_version", th.StringType),
+).to_dict()
