@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint sandbox about clean
+.PHONY: install test lint sandbox about clean readme
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,11 +15,11 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP) ## Virtual environment with the tap, the sandbox and the test tools
 
 test: $(STAMP) ## The whole test suite
-	$(BIN)/ruff check tap_emag emag_sandbox tests
+	$(BIN)/ruff check tap_emag emag_sandbox tests scripts
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check tap_emag emag_sandbox tests
+	$(BIN)/ruff check tap_emag emag_sandbox tests scripts
 
 sandbox: $(STAMP) ## Run the eMAG sandbox on port 8765 (MAIN 5,000 and FBE 3,000 products)
 	$(BIN)/emag-sandbox --port 8765
@@ -29,3 +29,6 @@ about: $(STAMP) ## The settings table for the README
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+
+readme: $(STAMP) ## Refresh the README's settings table from tap-emag --about
+	$(BIN)/python scripts/readme_settings.py

@@ -145,7 +145,7 @@ class EmagAccountClient:
         name, status = self.account.name, response.status_code
         if status == requests.codes.too_many_requests:
             self.counters.add(throttled=1)
-            self.limiter.pause(_retry_after(response))
+            self.limiter.throttled(_retry_after(response))
             raise RetriableEmagError(name, f"{route}: HTTP 429 rate limit exceeded")
         if status >= requests.codes.server_error:
             raise RetriableEmagError(name, f"{route}: HTTP {status} {self._snippet(response)}")

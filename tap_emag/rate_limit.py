@@ -12,6 +12,8 @@ import time
 from collections import deque
 
 WINDOW_SECONDS = 1.0
+MARGIN_STEP_SECONDS = 0.02
+MAX_MARGIN_SECONDS = 0.25
 
 
 class RateLimiter:
@@ -22,6 +24,7 @@ class RateLimiter:
         # stretches instead (0.5/s is one request per 2 s).
         self._slots = max(1, int(rate))
         self._window = max(WINDOW_SECONDS, self._slots / rate) + margin_seconds
+        self._max_window = self._window - margin_seconds + MAX_MARGIN_SECONDS
         self._sent: deque[float] = deque()
         self._lock = threading.Lock()
         self._paused_until = 0.0
@@ -47,3 +50,14 @@ class RateLimiter:
         """Hold every request of this account back, e.g. for a 429's Retry-After."""
         with self._lock:
             self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+    def throttled(self, retry_after: float) -> None:
+        """React to a 429: pause, and widen the margin for the rest of the run.
+
+        A 429 means the gateway saw more than the budget: the delay between pacing here and
+        arrival there varied more than the margin allows (a loaded machine, a slow network),
+        or another integration spends the same account's budget. Either way, slow down a bit.
+        """
+        self.pause(retry_after)
+        with self._lock:
+            self._window = min(self._window + MARGIN_STEP_SECONDS, self._max_window)

@@ -72,6 +72,9 @@ def run_tap(config: dict[str, t.Any], state: dict[str, t.Any] | None = None) -> 
     stdout = io.StringIO()
     log_stream = io.StringIO()
     handler = logging.StreamHandler(log_stream)
+    # The CLI logs at INFO; in-process the tap's loggers inherit the root's WARNING.
+    tap_logger = logging.getLogger(TapEmag.name)
+    tap_logger.setLevel(logging.INFO)
     root = logging.getLogger()
     root.addHandler(handler)
     error: Exception | None = None
@@ -84,6 +87,7 @@ def run_tap(config: dict[str, t.Any], state: dict[str, t.Any] | None = None) -> 
                 error = exc
     finally:
         root.removeHandler(handler)
+        tap_logger.setLevel(logging.NOTSET)
     messages = [json.loads(line) for line in stdout.getvalue().splitlines() if line.strip()]
     states = [m["value"] for m in messages if m["type"] == "STATE"]
     return TapRun(messages=messages, stdout=stdout.getvalue(), logs=log_stream.getvalue(),

@@ -119,3 +119,12 @@ def test_run_id_comes_from_meltano_when_set(seller, monkeypatch):
     monkeypatch.setenv("MELTANO_RUN_ID", "4d1c5a52-0000-4000-8000-000000000001")
     run = run_tap(tap_config(seller, accounts=("fbe",)))
     assert run.sync_run("fbe")["run_id"] == "4d1c5a52-0000-4000-8000-000000000001"
+
+
+def test_progress_lines_and_a_summary_per_account(seller):
+    run = run_tap(tap_config(seller, accounts=("fbe",), progress_interval_seconds=0))
+    assert "fbe: page 1/30 (3%), 100 products" in run.logs
+    assert "fbe: page 30/30 (100%), 3000 products" in run.logs
+    assert "products/s, ETA" in run.logs
+    assert "fbe: full sync completed in" in run.logs
+    assert "3000 products seen, 3000 created, 0 updated" in run.logs

@@ -103,3 +103,23 @@ def test_pause_holds_every_request_back():
     started = time.monotonic()
     limiter.acquire()
     assert time.monotonic() - started >= 0.29
+
+
+def _fourth_request_delay(limiter: RateLimiter) -> float:
+    started = time.monotonic()
+    for _ in range(4):
+        limiter.acquire()
+    return time.monotonic() - started
+
+
+def test_each_429_slows_the_pace_a_little_up_to_a_bound():
+    calm = RateLimiter(3)
+    assert 1.0 <= _fourth_request_delay(calm) < 1.06
+    throttled = RateLimiter(3)
+    for _ in range(5):
+        throttled.throttled(0)
+    assert 1.09 <= _fourth_request_delay(throttled) < 1.16
+    saturated = RateLimiter(3)
+    for _ in range(100):
+        saturated.throttled(0)
+    assert 1.24 <= _fourth_request_delay(saturated) < 1.3
