@@ -63,7 +63,7 @@ CONFIG_SCHEMA = th.PropertiesList(
     th.Property("items_per_page", th.IntegerType(minimum=1, maximum=100), default=100,
                 description="Products per page (eMAG allows at most 100)."),
     th.Property(
-        "requests_per_second", th.NumberType(exclusive_minimum=0, maximum=50), default=3,
+        "requests_per_second", th.NumberType(exclusive_minimum=0, maximum=1000), default=3,
         description="Request budget per account, shared by all non-order resources (eMAG: 3).",
     ),
     th.Property("max_in_flight", th.IntegerType(minimum=1, maximum=16), default=4,
