@@ -231,7 +231,7 @@ class EmagStream(Stream):
         page_size = 100
         page = 1
         while True:
-            rows = _as_rows(client.call(resource, "read",
+            rows = as_rows(client.call(resource, "read",
                                         {**(data or {}), "currentPage": page,
                                          "itemsPerPage": page_size}))
             yield rows
@@ -244,7 +244,7 @@ class EmagStream(Stream):
         self._tap.record_failure(context["account"], self.name, error)
 
 
-def _as_rows(results: t.Any) -> list[dict[str, t.Any]]:
+def as_rows(results: t.Any) -> list[dict[str, t.Any]]:
     """EMAG returns lists, but some resources answer one object or a dict keyed by id."""
     if results is None:
         return []

@@ -128,6 +128,16 @@ def normalize_product(raw: t.Any) -> dict[str, t.Any]:
     return record
 
 
+def as_integer(value: t.Any) -> int | None:
+    """An integer from eMAG's int, bool or numeric-string forms; None when it is not one."""
+    return _integer(value, "", _Issues())
+
+
+def as_decimal(value: t.Any) -> Decimal | None:
+    """An exact number from eMAG's decimal strings or numbers; None when it is not one."""
+    return _decimal(value, "", _Issues())
+
+
 # -- field readers ---------------------------------------------------------------------------
 
 def _string(value: t.Any, field: str, issues: _Issues) -> str | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import typing as t
 
 from tap_emag import schemas
-from tap_emag.client import EmagApiError, EmagAuthError, EmagStream, _as_rows
+from tap_emag.client import EmagApiError, EmagAuthError, EmagStream, as_rows
 from tap_emag.fingerprints import Fingerprints, content_digest
-from tap_emag.normalize import InvalidProductError, normalize_product
+from tap_emag.normalize import InvalidProductError, as_decimal, as_integer, normalize_product
 from tap_emag.progress import ScanProgress
 from tap_emag.run_log import AccountRun, utc_now
 from tap_emag.scan import ordered_pages
@@ -98,7 +98,7 @@ class ProductsStream(EmagStream):
 
         def fetch(page: int) -> list[dict[str, t.Any]]:
             data = {**filters, "currentPage": page, "itemsPerPage": page_size}
-            return _as_rows(client.call("product_offer", "read", data))
+            return as_rows(client.call("product_offer", "read", data))
 
         pages = ordered_pages(fetch, page_size=page_size, known_pages=progress.total_pages,
                               max_in_flight=int(self.config.get("max_in_flight", 4)))
@@ -187,7 +187,7 @@ class ProductsStream(EmagStream):
 
     def _still_exists(self, client: EmagAccountClient, product_id: int) -> bool:
         try:
-            rows = _as_rows(client.call("product_offer", "read", {"id": product_id}))
+            rows = as_rows(client.call("product_offer", "read", {"id": product_id}))
         except EmagApiError as exc:
             if isinstance(exc, EmagAuthError):
                 raise
@@ -213,8 +213,7 @@ class CategoriesStream(EmagStream):
     name = "categories"
     primary_keys = ("account", "id")
     schema = schemas.CATEGORIES
-    known = ("id", "name", "parent_id", "is_allowed", "is_ean_mandatory",
-             "is_warranty_mandatory", "family_types")
+    integers = ("id", "parent_id", "is_allowed", "is_ean_mandatory", "is_warranty_mandatory")
 
     def get_records(self, context: Context) -> t.Iterable[dict[str, t.Any]]:
         """Every category page of one account."""
@@ -224,15 +223,24 @@ class CategoriesStream(EmagStream):
         try:
             for rows in self.read_pages(context, "category"):
                 for row in rows:
-                    if row.get("id") is None:
-                        continue
-                    record = {key: row.get(key) for key in self.known}
-                    record["family_types"] = row.get("family_types") or []
-                    record["extra"] = {k: v for k, v in row.items() if k not in self.known}
-                    record["account"] = context["account"]
-                    yield record
+                    record = self._record(context["account"], row)
+                    if record["id"] is not None:
+                        yield record
         except EmagApiError as exc:
             self.log_failure(context, exc)
+
+    def _record(self, account: str, row: dict[str, t.Any]) -> dict[str, t.Any]:
+        record: dict[str, t.Any] = {key: as_integer(row.get(key)) for key in self.integers}
+        family_types = row.get("family_types")
+        known = {*self.integers, "name", "family_types"}
+        record.update(
+            account=account,
+            name=None if row.get("name") is None else str(row["name"]),
+            family_types=[f for f in family_types if isinstance(f, dict)]
+            if isinstance(family_types, list) else [],
+            extra={k: v for k, v in row.items() if k not in known},
+        )
+        return record
 
 
 class VatRatesStream(EmagStream):
@@ -241,6 +249,7 @@ class VatRatesStream(EmagStream):
     name = "vat_rates"
     primary_keys = ("account", "vat_id")
     schema = schemas.VAT_RATES
+    known = ("vat_id", "id", "vat_rate", "is_default")
 
     def get_records(self, context: Context) -> t.Iterable[dict[str, t.Any]]:
         """The VAT rates of one account's platform."""
@@ -248,22 +257,21 @@ class VatRatesStream(EmagStream):
         if self._tap.account_is_down(context["account"]):
             return
         try:
-            rows = _as_rows(self.client(context).call("vat", "read", {}))
+            rows = as_rows(self.client(context).call("vat", "read", {}))
         except EmagApiError as exc:
             self.log_failure(context, exc)
             return
         for row in rows:
-            vat_id = row.get("vat_id", row.get("id"))
+            vat_id = as_integer(row.get("vat_id", row.get("id")))
             if vat_id is None:
                 continue
-            default = row.get("is_default")
+            default = as_integer(row.get("is_default"))
             yield {
                 "account": context["account"],
-                "vat_id": int(vat_id),
-                "vat_rate": row.get("vat_rate"),
-                "is_default": None if default is None else bool(int(default)),
-                "extra": {k: v for k, v in row.items()
-                          if k not in ("vat_id", "id", "vat_rate", "is_default")},
+                "vat_id": vat_id,
+                "vat_rate": as_decimal(row.get("vat_rate")),
+                "is_default": None if default is None else default == 1,
+                "extra": {k: v for k, v in row.items() if k not in self.known},
             }
 
 
