@@ -16,7 +16,7 @@ from singer_sdk import typing as th
 
 DEFAULT_BASE_URL = "https://marketplace-api.emag.ro/api-3"
 ACCOUNT_NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
-BASE_URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
+BASE_URL_PATTERN = r"^(https?://[^\s/$.?#][^\s]*)?$"  # empty: the default
 
 PRODUCT_FILTERS = th.PropertiesList(
     th.Property("id", th.IntegerType(minimum=1, maximum=4294967295),
@@ -157,6 +157,26 @@ def config_errors(config: t.Mapping[str, t.Any]) -> list[str]:
     if usable == 0:
         errors.append("accounts: no account is configured with a username and password")
     return errors
+
+
+def fill_from_environment(config: dict[str, t.Any],
+                          environ: t.Mapping[str, str]) -> dict[str, t.Any]:
+    """Fill missing account credentials from EMAG_<NAME>_USERNAME/PASSWORD/BASE_URL.
+
+    Sellers keep passwords out of files: `accounts: [{name: main}]` plus EMAG_MAIN_PASSWORD in
+    the environment (or Meltano's .env) is a complete account. Values in the config win.
+    """
+    accounts = config.get("accounts")
+    if not isinstance(accounts, list):
+        return config
+    for account in accounts:
+        if not isinstance(account, dict) or not isinstance(account.get("name"), str):
+            continue
+        prefix = f"EMAG_{account['name'].upper()}_"
+        for key in ("username", "password", "base_url"):
+            if not account.get(key) and environ.get(prefix + key.upper()):
+                account[key] = environ[prefix + key.upper()]
+    return config
 
 
 def _is_unconfigured(account: t.Mapping[str, t.Any]) -> bool:

@@ -13,7 +13,13 @@ from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 
 from tap_emag import streams
 from tap_emag.client import EmagAccountClient, EmagApiError, EmagAuthError
-from tap_emag.config import CONFIG_SCHEMA, Account, config_errors, parse_accounts
+from tap_emag.config import (
+    CONFIG_SCHEMA,
+    Account,
+    config_errors,
+    fill_from_environment,
+    parse_accounts,
+)
 from tap_emag.connection_test import check_accounts
 from tap_emag.run_log import AccountRun
 
@@ -56,6 +62,7 @@ class TapEmag(Tap):
         """Check the config with messages that name settings and never echo a value."""
         if not self.config and not raise_errors:
             return []  # discovery needs no config
+        fill_from_environment(self._config, os.environ)
         errors = config_errors(self.config)
         if errors and raise_errors:
             raise ConfigValidationError("Config validation failed", errors=errors)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -94,3 +95,17 @@ def test_an_account_without_credentials_is_left_out_with_a_warning(sandbox, tmp_
     assert result.returncode == 0, result.stderr
     assert "'fbe' has no username or password" in result.stderr
     assert PASSWORDS["main"] not in result.stderr
+
+
+def test_credentials_can_come_from_the_environment_alone(sandbox, tmp_path):
+    config = {"accounts": [{"name": "main"}, {"name": "fbe"}], "requests_per_second": 50}
+    env = {**os.environ, "EMAG_MAIN_USERNAME": "main-user",
+           "EMAG_MAIN_PASSWORD": PASSWORDS["main"], "EMAG_MAIN_BASE_URL": sandbox.base_url}
+    env.pop("EMAG_FBE_USERNAME", None)
+    env.pop("EMAG_FBE_PASSWORD", None)
+    result = subprocess.run([*TAP, "--config", _write(tmp_path, config), "--test"], env=env,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "account 'main' at " + sandbox.base_url + " OK" in result.stderr
+    assert "'fbe' has no username or password: left out" in result.stderr
+    assert PASSWORDS["main"] not in result.stderr + result.stdout
