@@ -1,34 +1,54 @@
-# tap-emag developer commands. `make test` is what CI runs (.ci/run).
+# tap-emag: `make demo` runs the whole pipeline on the embedded default; `make test` runs every
+# test (what CI runs, via .ci/run). Both set up everything they need on first use.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PLUGINS := .meltano/.plugins-installed
 
-.PHONY: install test lint sandbox about clean readme
+.PHONY: install demo up down report test lint sandbox about readme clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,pipeline]'
 	touch $(STAMP)
 
-install: $(STAMP) ## Virtual environment with the tap, the sandbox and the test tools
+$(PLUGINS): $(STAMP) meltano.yml plugins/locks/target-postgres.txt plugins/locks/dbt.txt
+	$(BIN)/meltano install
+	touch $(PLUGINS)
 
-test: $(STAMP) ## The whole test suite
+install: $(PLUGINS) ## Virtual environment, Meltano and its plugins (tap-emag, target-postgres, dbt)
+
+demo: $(PLUGINS) ## Local Postgres + sandbox, `meltano run tap-emag target-postgres dbt:run`, report
+	$(BIN)/python scripts/demo.py
+
+up: $(STAMP) ## Start the local Postgres and the eMAG sandbox (the dev environment's services)
+	$(BIN)/python scripts/local_postgres.py start
+	$(BIN)/python scripts/sandbox_service.py start
+
+down: $(STAMP) ## Stop them (data stays in .pgdata/ and .sandbox/)
+	-$(BIN)/python scripts/sandbox_service.py stop
+	-$(BIN)/python scripts/local_postgres.py stop
+
+report: $(STAMP) ## Rows per table and the last sync per account
+	$(BIN)/python scripts/report.py
+
+test: $(PLUGINS) ## The whole test suite
 	$(BIN)/ruff check tap_emag emag_sandbox tests scripts
 	$(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check tap_emag emag_sandbox tests scripts
 
-sandbox: $(STAMP) ## Run the eMAG sandbox on port 8765 (MAIN 5,000 and FBE 3,000 products)
+sandbox: $(STAMP) ## The eMAG sandbox in the foreground on port 8765
 	$(BIN)/emag-sandbox --port 8765
 
-about: $(STAMP) ## The settings table for the README
+about: $(STAMP) ## tap-emag --about --format=markdown
 	$(BIN)/tap-emag --about --format=markdown
-
-clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
 
 readme: $(STAMP) ## Refresh the README's settings table from tap-emag --about
 	$(BIN)/python scripts/readme_settings.py
+
+clean: down
+	rm -rf $(VENV) .meltano .pytest_cache .ruff_cache *.egg-info transform/target transform/logs

@@ -32,7 +32,7 @@ SUPERUSER = "postgres"
 def _bin(name: str) -> str:
     with warnings.catch_warnings():  # platformdirs warns about XDG_RUNTIME_DIR on import
         warnings.simplefilter("ignore")
-        import pgserver._commands as commands  # noqa: PLC0415 (only when a server is needed)
+        import pgserver._commands as commands
 
     return str(commands.POSTGRES_BIN_PATH / name)
 
@@ -54,10 +54,10 @@ def is_ready(port: int) -> bool:
 
 
 def _initialise(data: Path) -> None:
-    """initdb through pgserver, which also prepares the system user when run as root."""
+    """Initdb through pgserver, which also prepares the system user when run as root."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import pgserver  # noqa: PLC0415
+        import pgserver
 
     data.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data, cleanup_mode=None)  # initdb, then a socket-only start

@@ -46,6 +46,12 @@ class SandboxProcess:
         return requests.get(f"{self.admin_url}/catalog", params={"account": account},
                             timeout=60).json()
 
+    def mutate(self, account: str, **changes: int) -> dict[str, list[int]]:
+        response = requests.post(f"{self.admin_url}/mutate",
+                                 json={"account": account, **changes}, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
     def stop(self) -> None:
         self._process.terminate()
         self._process.wait(timeout=10)

@@ -1,0 +1,63 @@
+"""The demo behind `make demo`: local Postgres and sandbox, one pipeline run, a report.
+
+Every run after the first first applies "a day of changes" to the sandbox catalogue (price and
+stock changes, new products, end of life, deletions; seeded, so reproducible), then runs
+`meltano run tap-emag target-postgres dbt:run`, which then syncs incrementally.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+DSN = "postgresql://postgres@127.0.0.1:55432/emag"
+SANDBOX_ADMIN = "http://127.0.0.1:8765/_admin"
+DAY_OF_CHANGES = {
+    "main": {"changed": 50, "added": 10, "deleted": 5, "end_of_life": 3},
+    "fbe": {"changed": 20, "added": 5, "deleted": 2, "end_of_life": 1},
+}
+
+
+def _step(title: str, *command: str, env: dict[str, str] | None = None) -> None:
+    print(f"\n==> {title}", flush=True)
+    result = subprocess.run(command, cwd=ROOT, env=env, check=False)  # noqa: S603
+    if result.returncode != 0:
+        sys.exit(f"step failed ({result.returncode}): {' '.join(command)}")
+
+
+def _already_loaded() -> bool:
+    with psycopg.connect(DSN) as connection:
+        found = connection.execute("select to_regclass('emag_raw.products')").fetchone()[0]
+        if found is None:
+            return False
+        return connection.execute("select count(*) from emag_raw.products").fetchone()[0] > 0
+
+
+def main() -> None:
+    """Run the demo."""
+    python = sys.executable
+    _step("Local PostgreSQL (data in .pgdata/)", python, "scripts/local_postgres.py", "start")
+    _step("eMAG sandbox (state in .sandbox/)", python, "scripts/sandbox_service.py", "start")
+    if _already_loaded():
+        print("\n==> A day of changes in the sandbox catalogue")
+        for account, changes in DAY_OF_CHANGES.items():
+            result = requests.post(f"{SANDBOX_ADMIN}/mutate", json={"account": account, **changes},
+                                   timeout=60).json()
+            print(f"  {account}: " + ", ".join(f"{len(ids)} {kind.replace('_', ' ')}"
+                                                for kind, ids in result.items()))
+    env = {**os.environ, "MELTANO_RUN_ID": str(uuid.uuid4())}
+    _step("meltano run tap-emag target-postgres dbt:run", str(BIN / "meltano"), "run",
+          "tap-emag", "target-postgres", "dbt:run", env=env)
+    _step("What was built", python, "scripts/report.py")
+
+
+if __name__ == "__main__":
+    main()

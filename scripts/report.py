@@ -1,0 +1,46 @@
+"""Print what the pipeline built: rows per table and the last sync of each account."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import psycopg
+
+DSN = os.environ.get("EMAG_REPORT_DSN", "postgresql://postgres@127.0.0.1:55432/emag")
+TABLES = [
+    ("emag_raw", "products"), ("emag_raw", "categories"), ("emag_raw", "vat_rates"),
+    ("emag_raw", "sync_runs"), ("emag", "emag_products"), ("emag", "emag_product_history"),
+    ("emag", "emag_product_conflicts"), ("emag", "emag_sync_log"),
+    ("emag", "emag_sync_statistics"), ("emag", "emag_catalog_by_sku"),
+]
+
+
+def main() -> int:
+    """Rows per table, then one line per account for its last sync."""
+    with psycopg.connect(DSN) as connection:
+        print("\nRows per table")
+        for schema, table in TABLES:
+            exists = connection.execute("select to_regclass(%s)", (f"{schema}.{table}",))
+            if exists.fetchone()[0] is None:
+                continue
+            count = connection.execute(f'select count(*) from "{schema}"."{table}"').fetchone()
+            print(f"  {schema + '.' + table:<30} {count[0]:>9,}")
+        print("\nLast sync per account")
+        rows = connection.execute("""
+            select distinct on (account)
+                account, sync_mode, sync_status, finished_at, duration_seconds, products_seen,
+                products_created, products_updated, products_deleted, products_unchanged
+            from emag.emag_sync_log
+            order by account, finished_at desc nulls last
+        """).fetchall()
+        for row in rows:
+            account, mode, status, finished, seconds, seen, created, updated, deleted, same = row
+            print(f"  {account:<6} {mode:<11} {status:<9} {finished:%Y-%m-%d %H:%M:%S} UTC"
+                  f"  {seconds or 0:6.1f}s  seen {seen:,}  created {created:,}"
+                  f"  updated {updated:,}  deleted {deleted:,}  unchanged {same:,}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+-- Every version of every product, appended as loads bring them: the raw table only holds the
+-- latest version (and a deleted product only its key), so history is kept here. A version is
+-- new when its content hash differs from the product's latest recorded version; a deletion is
+-- a version of its own.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+with
+
+products as (
+
+    select * from {{ ref('stg_emag__products') }}
+
+),
+
+versions as (
+
+    select
+        *,
+        case when is_deleted then 'deleted' else content_hash end as version_hash,
+        coalesce(deleted_at, version_observed_at, loaded_at) as valid_from
+    from products
+
+)
+
+{% if is_incremental() %}
+
+, latest_recorded as (
+
+    select distinct on (account, product_id)
+        account,
+        product_id,
+        version_hash
+    from {{ this }}
+    order by account, product_id, valid_from desc
+
+)
+
+select versions.*
+from versions
+left join latest_recorded
+    on
+        versions.account = latest_recorded.account
+        and versions.product_id = latest_recorded.product_id
+where versions.version_hash is distinct from latest_recorded.version_hash
+
+{% else %}
+
+select * from versions
+
+{% endif %}

@@ -1,0 +1,35 @@
+-- One row per account per tap run.
+with
+
+sync_runs as (
+
+    select * from {{ ref('stg_emag__sync_runs') }}
+
+)
+
+select
+    run_id,
+    account,
+    sync_mode,
+    sync_status,
+    started_at,
+    finished_at,
+    duration_seconds,
+    pages_fetched,
+    products_total,
+    products_seen,
+    products_created,
+    products_updated,
+    products_unchanged,
+    products_deleted,
+    failed_records,
+    requests,
+    retries,
+    throttled_responses,
+    case
+        when duration_seconds > 0 then round((products_seen / duration_seconds)::numeric, 1)
+    end as products_per_second,
+    is_filtered,
+    error_messages,
+    tap_version
+from sync_runs

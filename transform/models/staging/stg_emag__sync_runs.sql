@@ -1,0 +1,47 @@
+with
+
+source as (
+
+    select * from {{ source('emag', 'sync_runs') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        run_id,
+        account,
+
+        -- strings
+        mode as sync_mode,
+        status as sync_status,
+        tap_version,
+        array_to_string(error_messages, ' | ') as error_messages,
+
+        -- numerics
+        pages_fetched,
+        products_total,
+        products_seen,
+        created as products_created,
+        updated as products_updated,
+        unchanged as products_unchanged,
+        deleted as products_deleted,
+        failed_records,
+        requests,
+        retries,
+        throttled as throttled_responses,
+
+        -- booleans
+        coalesce(filtered, false) as is_filtered,
+
+        -- timestamps
+        started_at,
+        finished_at,
+        extract(epoch from (finished_at - started_at)) as duration_seconds
+
+    from source
+
+)
+
+select * from renamed
