@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import warnings
@@ -79,8 +80,11 @@ def start(data: Path, port: int, database: str) -> None:
         if result.returncode != 0:
             log = (data / "server.log").read_text(errors="replace")[-2000:]
             sys.exit(f"PostgreSQL did not start on port {port}:\n{result.stderr}\n{log}")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", database):
+        sys.exit(f"database name {database!r} must be a lower-case identifier")
     exists = _run([_bin("psql"), "-h", "127.0.0.1", "-p", str(port), "-U", SUPERUSER, "-d",
-                   "postgres", "-tAc", f"select 1 from pg_database where datname = '{database}'"])
+                   "postgres", "-tAc",
+                   f"select 1 from pg_database where datname = '{database}'"])  # noqa: S608
     if exists.stdout.strip() != "1":
         _run([_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", SUPERUSER, database])
     print(f"PostgreSQL ready: postgresql://{SUPERUSER}@127.0.0.1:{port}/{database} (data: {data})")

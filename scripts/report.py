@@ -6,6 +6,7 @@ import os
 import sys
 
 import psycopg
+from psycopg import sql
 
 DSN = os.environ.get("EMAG_REPORT_DSN", "postgresql://postgres@127.0.0.1:55432/emag")
 TABLES = [
@@ -24,7 +25,8 @@ def main() -> int:
             exists = connection.execute("select to_regclass(%s)", (f"{schema}.{table}",))
             if exists.fetchone()[0] is None:
                 continue
-            count = connection.execute(f'select count(*) from "{schema}"."{table}"').fetchone()
+            query = sql.SQL("select count(*) from {}").format(sql.Identifier(schema, table))
+            count = connection.execute(query).fetchone()
             print(f"  {schema + '.' + table:<30} {count[0]:>9,}")
         print("\nLast sync per account")
         rows = connection.execute("""
