@@ -131,19 +131,8 @@ select
     timeline.first_seen_at,
     timeline.last_changed_at,
     last_completed_sync.last_synced_at,
-    -- eMAG's own rule for an offer that is actually for sale
-    coalesce(
-        not current_products.is_currently_deleted
-        and current_products.general_stock > 0
-        and current_products.offer_status = 1
-        and current_products.offer_validation_status = 1
-        and current_products.validation_status in (3, 9, 11, 12)
-        and (
-            not current_products.is_auto_translated
-            or current_products.translation_validation_status in (3, 9, 11, 12)
-        ),
-        false
-    ) as is_saleable
+    not current_products.is_currently_deleted
+    and {{ is_saleable('current_products') }} as is_saleable
 from current_products
 left join vat_rates
     on

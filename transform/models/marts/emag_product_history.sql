@@ -8,30 +8,45 @@ versions as (
 
     select * from {{ ref('int_emag__product_versions') }}
 
+),
+
+intervals as (
+
+    select
+        account,
+        product_id,
+        part_number,
+        part_number_key,
+        product_name,
+        brand,
+        sale_price,
+        recommended_price,
+        best_offer_sale_price,
+        general_stock,
+        estimated_stock,
+        offer_status,
+        validation_status,
+        offer_validation_status,
+        translation_validation_status,
+        is_auto_translated,
+        buy_button_rank,
+        number_of_offers,
+        has_safety_information,
+        has_manufacturer,
+        has_eu_representative,
+        version_hash = 'deleted' as is_deleted,
+        content_hash,
+        run_id,
+        valid_from,
+        lead(valid_from) over (
+            partition by account, product_id order by valid_from
+        ) as valid_to
+    from versions
+
 )
 
 select
-    account,
-    product_id,
-    part_number,
-    product_name,
-    sale_price,
-    recommended_price,
-    general_stock,
-    estimated_stock,
-    offer_status,
-    validation_status,
-    offer_validation_status,
-    buy_button_rank,
-    number_of_offers,
-    version_hash = 'deleted' as is_deleted,
-    content_hash,
-    run_id,
-    valid_from,
-    lead(valid_from) over (
-        partition by account, product_id order by valid_from
-    ) as valid_to,
-    lead(valid_from) over (
-        partition by account, product_id order by valid_from
-    ) is null as is_current
-from versions
+    *,
+    valid_to is null as is_current,
+    not is_deleted and {{ is_saleable() }} as is_saleable
+from intervals

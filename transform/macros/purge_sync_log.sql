@@ -1,0 +1,21 @@
+{#-
+    Retention: delete sync-log rows older than EMAG_LOG_RETENTION_DAYS (default 30) from the
+    raw table and the mart. Run by the Meltano job `emag-log-cleanup`
+    (`dbt run-operation purge_sync_log`).
+-#}
+{% macro purge_sync_log(retention_days=none) %}
+    {%- set days = retention_days or env_var('EMAG_LOG_RETENTION_DAYS', '30') -%}
+    {%- if not (days | string).isdigit() -%}
+        {{ exceptions.raise_compiler_error("EMAG_LOG_RETENTION_DAYS must be a whole number of days, got '" ~ days ~ "'") }}
+    {%- endif -%}
+    {%- set targets = [
+        source('emag', 'sync_runs'),
+        adapter.get_relation(database=target.database, schema=target.schema, identifier='emag_sync_log'),
+    ] -%}
+    {%- for relation in targets if relation is not none -%}
+        {%- set result = run_query(
+            "delete from " ~ relation ~ " where started_at < now() - interval '" ~ days ~ " days' returning 1"
+        ) -%}
+        {{ log("Purged " ~ (result.rows | length) ~ " sync-log rows older than " ~ days ~ " days from " ~ relation, info=True) }}
+    {%- endfor -%}
+{% endmacro %}

@@ -1,0 +1,159 @@
+-- The conflict rules, field by field, for every product with local data.
+--
+--   emag_priority   eMAG's value wins;
+--   local_priority  the local value wins where there is one;
+--   newest_wins     the more recent side wins: local updated_at against the time a sync first
+--                   observed eMAG's current version;
+--   manual          where the sides differ, the last resolved value stays and the conflict is
+--                   open until a decision (local.product_conflict_resolutions) taken after the
+--                   conflict was detected names the winner.
+--
+-- Incremental so that it remembers, per field, the last resolved value and when the current
+-- disagreement was first detected.
+{{
+    config(
+        materialized='incremental',
+        unique_key=['account', 'product_id', 'field'],
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+with
+
+candidates as (
+
+    select * from {{ ref('int_emag__field_candidates') }}
+
+),
+
+decisions as (
+
+    select distinct on (account, product_id, field)
+        account,
+        product_id,
+        field,
+        winner,
+        decided_at
+    from {{ ref('stg_local__conflict_resolutions') }}
+    order by account, product_id, field, decided_at desc
+
+),
+
+previous as (
+
+    {% if is_incremental() %}
+        select
+            account,
+            product_id,
+            field,
+            emag_value,
+            local_value,
+            resolved_value,
+            conflict_detected_at
+        from {{ this }}
+    {% else %}
+        select
+            null::text as account,
+            null::bigint as product_id,
+            null::text as field,
+            null::text as emag_value,
+            null::text as local_value,
+            null::text as resolved_value,
+            null::timestamp as conflict_detected_at
+        where false
+    {% endif %}
+
+),
+
+compared as (
+
+    select
+        candidates.*,
+        coalesce(candidates.local_conflict_strategy, {{ conflict_strategy() }}) as strategy,
+        candidates.local_value is not null
+        and candidates.emag_value is distinct from candidates.local_value as is_conflict,
+        previous.resolved_value as previous_resolved_value,
+        case
+            when
+                previous.emag_value is not distinct from candidates.emag_value
+                and previous.local_value is not distinct from candidates.local_value
+                then previous.conflict_detected_at
+        end as known_since
+    from candidates
+    left join previous
+        on
+            candidates.account = previous.account
+            and candidates.product_id = previous.product_id
+            and candidates.field = previous.field
+
+),
+
+detected as (
+
+    select
+        compared.*,
+        case
+            when compared.is_conflict
+                then coalesce(compared.known_since, now() at time zone 'utc')
+        end as conflict_detected_at
+    from compared
+
+),
+
+decided as (
+
+    select
+        detected.*,
+        decisions.winner as decision_winner,
+        decisions.decided_at as decision_decided_at,
+        case
+            when not detected.is_conflict and detected.local_value is null then 'emag'
+            when not detected.is_conflict then 'agreed'
+            when detected.strategy = 'emag_priority' then 'emag_priority'
+            when detected.strategy = 'local_priority' then 'local_priority'
+            when detected.strategy = 'newest_wins'
+                then
+                    case
+                        when detected.local_updated_at > detected.emag_observed_at
+                            then 'newest_wins:local'
+                        else 'newest_wins:emag'
+                    end
+            when decisions.decided_at >= detected.conflict_detected_at
+                then 'manual:' || decisions.winner
+            else 'manual:pending'
+        end as resolution_source
+    from detected
+    left join decisions
+        on
+            detected.account = decisions.account
+            and detected.product_id = decisions.product_id
+            and detected.field = decisions.field
+
+)
+
+select
+    account,
+    product_id,
+    part_number,
+    field,
+    strategy,
+    emag_value,
+    local_value,
+    emag_observed_at,
+    local_updated_at,
+    is_conflict,
+    conflict_detected_at,
+    resolution_source,
+    case
+        when resolution_source in ('local_priority', 'newest_wins:local', 'manual:local')
+            then local_value
+        when resolution_source = 'manual:pending'
+            then coalesce(previous_resolved_value, emag_value)
+        else emag_value
+    end as resolved_value,
+    case
+        when resolution_source like 'manual:%' and resolution_source <> 'manual:pending'
+            then decision_decided_at
+    end as resolved_at
+from decided
