@@ -14,7 +14,7 @@
     ] -%}
     {%- for relation in targets if relation is not none -%}
         {%- set result = run_query(
-            "delete from " ~ relation ~ " where started_at < now() - interval '" ~ days ~ " days' returning 1"
+            "delete from " ~ relation ~ " where started_at < (now() at time zone 'utc') - interval '" ~ days ~ " days' returning 1"
         ) -%}
         {{ log("Purged " ~ (result.rows | length) ~ " sync-log rows older than " ~ days ~ " days from " ~ relation, info=True) }}
     {%- endfor -%}

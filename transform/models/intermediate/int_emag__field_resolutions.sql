@@ -36,7 +36,7 @@ decisions as (
         winner,
         decided_at
     from {{ ref('stg_local__conflict_resolutions') }}
-    order by account, product_id, field, decided_at desc
+    order by account asc, product_id asc, field asc, decided_at desc
 
 ),
 
@@ -71,13 +71,16 @@ compared as (
     select
         candidates.*,
         coalesce(candidates.local_conflict_strategy, {{ conflict_strategy() }}) as strategy,
-        candidates.local_value is not null
-        and candidates.emag_value is distinct from candidates.local_value as is_conflict,
+        (
+            candidates.local_value is not null
+            and candidates.emag_value is distinct from candidates.local_value
+        ) as is_conflict,
         previous.resolved_value as previous_resolved_value,
         case
             when
-                previous.emag_value is not distinct from candidates.emag_value
-                and previous.local_value is not distinct from candidates.local_value
+                coalesce(previous.emag_value, '<null>') = coalesce(candidates.emag_value, '<null>')
+                and coalesce(previous.local_value, '<null>')
+                = coalesce(candidates.local_value, '<null>')
                 then previous.conflict_detected_at
         end as known_since
     from candidates

@@ -26,18 +26,24 @@ versions as (
         coalesce(deleted_at, version_observed_at, loaded_at) as valid_from
     from products
 
-)
+),
 
-{% if is_incremental() %}
+latest_recorded as (
 
-, latest_recorded as (
-
-    select distinct on (account, product_id)
-        account,
-        product_id,
-        version_hash
-    from {{ this }}
-    order by account, product_id, valid_from desc
+    {% if is_incremental() %}
+        select distinct on (account, product_id)
+            account,
+            product_id,
+            version_hash
+        from {{ this }}
+        order by account asc, product_id asc, valid_from desc
+    {% else %}
+        select
+            null::text as account,
+            null::bigint as product_id,
+            null::text as version_hash
+        where false
+    {% endif %}
 
 )
 
@@ -48,9 +54,3 @@ left join latest_recorded
         versions.account = latest_recorded.account
         and versions.product_id = latest_recorded.product_id
 where versions.version_hash is distinct from latest_recorded.version_hash
-
-{% else %}
-
-select * from versions
-
-{% endif %}

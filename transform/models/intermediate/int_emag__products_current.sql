@@ -54,27 +54,31 @@ last_live_version as (
     select distinct on (account, product_id) *
     from versions
     where version_hash <> 'deleted'
-    order by account, product_id, valid_from desc
+    order by account asc, product_id asc, valid_from desc
 
 ),
 
 current_products as (
 
+    -- every product ever loaded; one deleted before its first live version was recorded has
+    -- no values, only its key and deletion
     select
         last_live_version.*,
+        products.account as product_account,
+        products.product_id as product_key_id,
         products.is_deleted as is_currently_deleted,
         products.deleted_at as current_deleted_at
-    from last_live_version
-    inner join products
+    from products
+    left join last_live_version
         on
-            last_live_version.account = products.account
-            and last_live_version.product_id = products.product_id
+            products.account = last_live_version.account
+            and products.product_id = last_live_version.product_id
 
 )
 
 select
-    current_products.account,
-    current_products.product_id,
+    current_products.product_account as account,
+    current_products.product_key_id as product_id,
     current_products.part_number,
     current_products.part_number_key,
     current_products.offer_id,
@@ -94,7 +98,6 @@ select
     current_products.vat_id,
     vat_rates.vat_rate,
     current_products.sale_price,
-    round(current_products.sale_price * (1 + vat_rates.vat_rate), 2) as sale_price_with_vat,
     current_products.recommended_price,
     current_products.min_sale_price,
     current_products.max_sale_price,
@@ -131,20 +134,21 @@ select
     timeline.first_seen_at,
     timeline.last_changed_at,
     last_completed_sync.last_synced_at,
+    round(current_products.sale_price * (1 + vat_rates.vat_rate), 2) as sale_price_with_vat,
     not current_products.is_currently_deleted
     and {{ is_saleable('current_products') }} as is_saleable
 from current_products
 left join vat_rates
     on
-        current_products.account = vat_rates.account
+        current_products.product_account = vat_rates.account
         and current_products.vat_id = vat_rates.vat_id
 left join categories
     on
-        current_products.account = categories.account
+        current_products.product_account = categories.account
         and current_products.category_id = categories.category_id
 left join timeline
     on
-        current_products.account = timeline.account
-        and current_products.product_id = timeline.product_id
+        current_products.product_account = timeline.account
+        and current_products.product_key_id = timeline.product_id
 left join last_completed_sync
-    on current_products.account = last_completed_sync.account
+    on current_products.product_account = last_completed_sync.account

@@ -37,7 +37,7 @@ latest as (
     select distinct on (account, matched_product_id) *
     from matched
     where matched_product_id is not null
-    order by account, matched_product_id, local_updated_at desc
+    order by account asc, matched_product_id asc, local_updated_at desc
 
 )
 

@@ -17,12 +17,12 @@ per_sku as (
         part_number,
         max(product_name) as product_name,
         {%- for account in accounts %}
-        max(product_id) filter (where account = '{{ account }}') as {{ account }}_product_id,
-        max(sale_price) filter (where account = '{{ account }}') as {{ account }}_sale_price,
-        max(general_stock) filter (where account = '{{ account }}') as {{ account }}_stock,
-        max(offer_status) filter (where account = '{{ account }}') as {{ account }}_status,
-        max(part_number_key) filter (where account = '{{ account }}') as {{ account }}_part_number_key,
-        bool_or(is_saleable) filter (where account = '{{ account }}') as {{ account }}_is_saleable,
+            max(product_id) filter (where account = '{{ account }}') as {{ account }}_product_id,
+            max(sale_price) filter (where account = '{{ account }}') as {{ account }}_sale_price,
+            max(general_stock) filter (where account = '{{ account }}') as {{ account }}_stock,
+            max(offer_status) filter (where account = '{{ account }}') as {{ account }}_status,
+            max(part_number_key) filter (where account = '{{ account }}') as {{ account }}_part_number_key,
+            bool_or(is_saleable) filter (where account = '{{ account }}') as {{ account }}_is_saleable,
         {%- endfor %}
         count(distinct account) as account_count
     from products
@@ -33,7 +33,7 @@ per_sku as (
 select
     *,
     {%- for account in accounts %}
-    {{ account }}_product_id is not null as in_{{ account }},
+        {{ account }}_product_id is not null as in_{{ account }},
     {%- endfor %}
     {%- set prices, statuses, keys = [], [], [] %}
     {%- for account in accounts %}

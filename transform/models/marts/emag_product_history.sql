@@ -34,10 +34,10 @@ intervals as (
         has_safety_information,
         has_manufacturer,
         has_eu_representative,
-        version_hash = 'deleted' as is_deleted,
         content_hash,
         run_id,
         valid_from,
+        version_hash = 'deleted' as is_deleted,
         lead(valid_from) over (
             partition by account, product_id order by valid_from
         ) as valid_to

@@ -26,10 +26,10 @@ select
     requests,
     retries,
     throttled_responses,
-    case
-        when duration_seconds > 0 then round((products_seen / duration_seconds)::numeric, 1)
-    end as products_per_second,
     is_filtered,
     error_messages,
-    tap_version
+    tap_version,
+    case
+        when duration_seconds > 0 then round((products_seen / duration_seconds)::numeric, 1)
+    end as products_per_second
 from sync_runs

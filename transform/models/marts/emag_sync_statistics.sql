@@ -41,13 +41,16 @@ days as (
         accounts.account,
         series.day::date as stat_date
     from accounts
-    cross join lateral generate_series(
-        greatest(accounts.first_day, current_date - {{ var('statistics_days') - 1 }}),
-        current_date,
-        interval '1 day'
-    ) as series (day)
+    cross join
+        lateral generate_series(
+            greatest(accounts.first_day, current_date - {{ var('statistics_days') - 1 }}),
+            current_date,
+            interval '1 day'
+        ) as series (day)
     {% if is_incremental() %}
-        where series.day::date >= (select coalesce(max(stat_date), '1900-01-01') from {{ this }})
+        where series.day::date >= (
+                select coalesce(max(previous.stat_date), '1900-01-01') from {{ this }} as previous
+            )
     {% endif %}
 
 ),
@@ -55,8 +58,8 @@ days as (
 versions_at_day_end as (
 
     select
-        days.stat_date,
-        history.*
+        history.*,
+        days.stat_date
     from days
     inner join history
         on
@@ -144,7 +147,6 @@ sync_windows as (
 select
     days.account,
     days.stat_date,
-    days.stat_date = current_date as is_current,
     catalogue.products_total,
     catalogue.products_active,
     catalogue.products_inactive,
@@ -171,7 +173,8 @@ select
     sync_windows.sync_runs_30d,
     sync_windows.sync_success_rate_30d,
     sync_windows.sync_mean_duration_seconds_30d,
-    sync_windows.sync_products_per_second_30d
+    sync_windows.sync_products_per_second_30d,
+    days.stat_date = current_date as is_current
 from days
 left join catalogue
     on

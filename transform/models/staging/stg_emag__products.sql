@@ -34,9 +34,10 @@ renamed as (
         validation_status[1] ->> 'description' as validation_status_description,
         offer_validation_status ->> 'description' as offer_validation_status_description,
         (
-            select image ->> 'url'
-            from unnest(images) as image
-            where (image ->> 'display_type')::int = 1
+            select listed.image ->> 'url'
+            from unnest(images) with ordinality as listed (image, position)
+            where (listed.image ->> 'display_type')::int = 1
+            order by listed.position
             limit 1
         ) as main_image_url,
 
