@@ -25,7 +25,7 @@ class LocalPostgres:
     def __init__(self, data: Path) -> None:
         self.data = data
         self.port = free_port()
-        self._script([ "start", "--data", str(data), "--port", str(self.port)])
+        self._script(["start", "--data", str(data), "--port", str(self.port)])
         self.dsn = f"postgresql://postgres@127.0.0.1:{self.port}/emag"
 
     def _script(self, args: list[str]) -> None:
@@ -45,6 +45,7 @@ class MeltanoProject:
 
     def __init__(self, workdir: Path, sandbox_url: str, postgres: LocalPostgres,
                  accounts: t.Mapping[str, tuple[str, str]], **tap_settings: t.Any) -> None:
+        self.dbt_target = workdir / "dbt-target"
         self.env = {
             **os.environ,
             "MELTANO_DATABASE_URI": f"sqlite:///{workdir / 'meltano.db'}",
@@ -55,11 +56,19 @@ class MeltanoProject:
             "TARGET_POSTGRES_SQLALCHEMY_URL":
                 f"postgresql+psycopg://postgres@127.0.0.1:{postgres.port}/emag",
             "DBT_POSTGRES_PORT": str(postgres.port),
-            "DBT_TARGET_PATH": str(workdir / "dbt-target"),
+            "EMAG_CONFLICT_STRATEGY": "",
+            "DBT_TARGET_PATH": str(self.dbt_target),
             "DBT_LOG_PATH": str(workdir / "dbt-logs"),
         }
         for key, value in tap_settings.items():
             self.env[f"TAP_EMAG_{key.upper()}"] = str(value)
+
+    def invoke(self, *args: str, extra_env: t.Mapping[str, str] | None = None,
+               ) -> subprocess.CompletedProcess[str]:
+        """`meltano invoke ARGS...` (e.g. dbt:run, sqlfluff:lint)."""
+        return subprocess.run([MELTANO, "invoke", *args], cwd=ROOT,
+                              env={**self.env, **(extra_env or {})}, capture_output=True,
+                              text=True, timeout=900, check=False)
 
     def run(self, *blocks: str, extra_env: t.Mapping[str, str] | None = None,
             ) -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,197 @@
+"""The dbt project on real loads: conflict rules, manual resolution, data and unit tests,
+sqlfluff, docs, retention and the Meltano schedules."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from decimal import Decimal
+
+import psycopg
+import pytest
+
+from tests.pipeline import MELTANO, ROOT, LocalPostgres, MeltanoProject
+from tests.sandbox_process import SandboxProcess
+from tests.tap_runner import PASSWORDS, USERNAMES
+
+SIZES = {"main": 400, "fbe": 300}
+
+
+@pytest.fixture(scope="module")
+def postgres(tmp_path_factory):
+    server = LocalPostgres(tmp_path_factory.mktemp("pgdata"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    accounts = [f"{name}:{USERNAMES[name]}:{PASSWORDS[name]}:{size}"
+                for name, size in SIZES.items()]
+    with SandboxProcess(accounts, "--rate-limit", "0", "--seed", "23") as sb:
+        yield sb
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory, sandbox, postgres):
+    accounts = {name: (USERNAMES[name], PASSWORDS[name]) for name in SIZES}
+    project = MeltanoProject(tmp_path_factory.mktemp("meltano"), sandbox.base_url, postgres,
+                             accounts, requests_per_second=100)
+    result = project.run("tap-emag", "target-postgres", "dbt:run")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return project
+
+
+@pytest.fixture(scope="module")
+def local_edits(project, postgres, sandbox):
+    """Local data on three main products: an older price edit, a newer name edit, a stock
+    edit under a per-product manual strategy. Returns the eMAG products they edit."""
+    products = [p for p in sandbox.catalog("main") if p.get("status") == 1][:3]
+    price, name, stock = products
+    local_price = Decimal(price["sale_price"]) + Decimal("10.5")
+    with psycopg.connect(postgres.dsn) as connection:
+        connection.execute(
+            "insert into local.products (account, product_id, sale_price, updated_at)"
+            " values ('main', %s, %s, '2020-01-01 00:00:00+00')", (price["id"], local_price))
+        connection.execute(
+            "insert into local.products (account, part_number, name, updated_at)"
+            " values ('main', %s, %s, now() + interval '1 day')",
+            (name["part_number"], name["name"] + " (local)"))
+        connection.execute(
+            "insert into local.products (account, product_id, stock, conflict_strategy)"
+            " values ('main', %s, %s, 'manual')", (stock["id"], stock["general_stock"] + 7))
+    return {"price": (price, local_price), "name": (name, name["name"] + " (local)"),
+            "stock": (stock, stock["general_stock"] + 7)}
+
+
+def _dbt_run(project, strategy):
+    result = project.invoke("dbt:run", extra_env={"EMAG_CONFLICT_STRATEGY": strategy})
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def _resolved(postgres, product_id):
+    (row,) = postgres.query(
+        "select resolved_name, resolved_sale_price, resolved_stock, resolution_source,"
+        " has_open_conflict from emag.emag_products where account = 'main' and product_id = %s",
+        (product_id,))
+    return row
+
+
+@pytest.mark.parametrize("strategy, price_wins, name_wins", [
+    ("emag_priority", "emag", "emag"),
+    ("local_priority", "local", "local"),
+    ("newest_wins", "emag", "local"),
+])
+def test_switching_the_strategy_changes_the_resolved_values(project, postgres, local_edits,
+                                                            strategy, price_wins, name_wins):
+    _dbt_run(project, strategy)
+    (price_product, local_price) = local_edits["price"]
+    (name_product, local_name) = local_edits["name"]
+    _, resolved_price, _, sources, _ = _resolved(postgres, price_product["id"])
+    expected = local_price if price_wins == "local" else Decimal(price_product["sale_price"])
+    assert resolved_price == expected
+    assert sources["sale_price"].startswith(strategy) and sources["name"] == "emag"
+    resolved_name, _, _, sources, _ = _resolved(postgres, name_product["id"])
+    assert resolved_name == (local_name if name_wins == "local" else name_product["name"])
+    assert sources["name"] in (strategy, f"{strategy}:{name_wins}")
+    # the per-product manual strategy ignores the project's strategy
+    stock_product, _ = local_edits["stock"]
+    _, _, resolved_stock, sources, open_conflict = _resolved(postgres, stock_product["id"])
+    assert sources["stock"] == "manual:pending" and open_conflict
+    assert resolved_stock == stock_product["general_stock"]
+
+
+def test_a_manual_decision_closes_the_conflict(project, postgres, local_edits):
+    _dbt_run(project, "manual")
+    price_product, local_price = local_edits["price"]
+    (status, emag_value, local_value), = postgres.query(
+        "select status, emag_value, local_value from emag.emag_product_conflicts"
+        " where account = 'main' and product_id = %s and field = 'sale_price'",
+        (price_product["id"],))
+    assert status == "open"
+    assert Decimal(emag_value) == Decimal(price_product["sale_price"])
+    assert Decimal(local_value) == local_price
+    assert _resolved(postgres, price_product["id"])[1] == Decimal(price_product["sale_price"])
+
+    with psycopg.connect(postgres.dsn) as connection:
+        connection.execute(
+            "insert into local.product_conflict_resolutions (account, product_id, field, winner,"
+            " decided_by) values ('main', %s, 'sale_price', 'local', 'pricing team')",
+            (price_product["id"],))
+    _dbt_run(project, "manual")
+    (status, resolved_at), = postgres.query(
+        "select status, resolved_at from emag.emag_product_conflicts where account = 'main'"
+        " and product_id = %s and field = 'sale_price'", (price_product["id"],))
+    assert status == "resolved" and resolved_at is not None
+    _, resolved_price, _, sources, _ = _resolved(postgres, price_product["id"])
+    assert resolved_price == local_price and sources["sale_price"] == "manual:local"
+
+
+def test_dbt_data_and_unit_tests_pass_on_real_data(project):
+    result = project.invoke("dbt:test")
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    listed = project.invoke("dbt", "ls", "--resource-type", "unit_test")
+    assert listed.returncode == 0
+    # one unit test per strategy, the per-product override, and four for manual resolution
+    assert (listed.stdout + listed.stderr).count("unit_test:emag.") == 8
+
+
+def test_every_mart_holds_the_sandbox_catalogue(project, postgres):
+    for account, size in SIZES.items():
+        assert postgres.query("select count(*) from emag.emag_products where account = %s",
+                              (account,)) == [(size,)]
+        (current,), = postgres.query(
+            "select products_total from emag.emag_sync_statistics where account = %s"
+            " and is_current", (account,))
+        assert current == size
+    skus = postgres.query("select count(*), count(*) filter (where in_main and in_fbe)"
+                          " from emag.emag_catalog_by_sku")
+    assert skus[0][1] > 0  # the two accounts share SKUs
+    assert postgres.query("select count(distinct account) from emag.emag_sync_log") == [(2,)]
+    assert postgres.query("select count(*) from emag.emag_product_history where is_current"
+                          ) == [(sum(SIZES.values()),)]
+
+
+def test_old_sync_log_rows_are_purged_by_the_cleanup_job(project, postgres):
+    with psycopg.connect(postgres.dsn) as connection:
+        connection.execute(
+            "insert into emag_raw.sync_runs (run_id, account, mode, status, started_at,"
+            " finished_at) values ('old-run', 'main', 'full', 'completed',"
+            " now() at time zone 'utc' - interval '40 days',"
+            " now() at time zone 'utc' - interval '40 days')")
+    kept_before = postgres.query("select count(*) from emag_raw.sync_runs"
+                                 " where run_id <> 'old-run'")
+    result = project.run("emag-log-cleanup", extra_env={"EMAG_LOG_RETENTION_DAYS": "30"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert postgres.query("select count(*) from emag_raw.sync_runs where run_id = 'old-run'"
+                          ) == [(0,)]
+    assert postgres.query("select count(*) from emag_raw.sync_runs") == kept_before
+
+
+def test_sql_passes_sqlfluff_with_the_dbt_templater(project):
+    result = project.invoke("sqlfluff:lint")
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "All Finished" in result.stdout + result.stderr
+
+
+def test_dbt_docs_generate(project):
+    result = project.invoke("dbt:docs-generate")
+    assert result.returncode == 0, result.stdout[-3000:]
+    catalog = json.loads((project.dbt_target / "catalog.json").read_text())
+    assert "model.emag.emag_products" in catalog["nodes"]
+    assert "resolution_source" in catalog["nodes"]["model.emag.emag_products"]["columns"]
+
+
+def test_three_schedules_at_off_round_minutes():
+    result = subprocess.run([MELTANO, "schedule", "list", "--format=json"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120, check=True)
+    schedules = {s["name"]: s for s in json.loads(result.stdout)["schedules"]["job"]}
+    assert set(schedules) == {"emag-hourly-sync", "emag-daily-full-sync",
+                              "emag-daily-log-cleanup"}
+    for schedule in schedules.values():
+        minute = schedule["cron_interval"].split()[0]
+        assert minute not in ("0", "00", "*")
+    assert schedules["emag-hourly-sync"]["cron_interval"].split()[1] == "*"
+    assert schedules["emag-daily-full-sync"]["cron_interval"].split()[1] == "2"
+    assert schedules["emag-daily-full-sync"]["env"] == {"MELTANO_RUN_FULL_REFRESH": "true"}
+    assert schedules["emag-daily-log-cleanup"]["job"]["tasks"] == ["dbt:purge-sync-log"]
