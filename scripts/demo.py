@@ -27,7 +27,8 @@ DAY_OF_CHANGES = {
 
 
 def _step(title: str, *command: str, env: dict[str, str] | None = None) -> None:
-    print(f"\n==> {title}", flush=True)
+    if title:
+        print(f"\n==> {title}", flush=True)
     result = subprocess.run(command, cwd=ROOT, env=env, check=False)  # noqa: S603
     if result.returncode != 0:
         sys.exit(f"step failed ({result.returncode}): {' '.join(command)}")
@@ -39,6 +40,14 @@ def _already_loaded() -> bool:
         if found is None:
             return False
         return connection.execute("select count(*) from emag_raw.products").fetchone()[0] > 0
+
+
+def _has_local_products() -> bool:
+    with psycopg.connect(DSN) as connection:
+        found = connection.execute("select to_regclass('local.products')").fetchone()[0]
+        if found is None:
+            return False
+        return connection.execute("select count(*) from local.products").fetchone()[0] > 0
 
 
 def main() -> None:
@@ -53,8 +62,13 @@ def main() -> None:
                                    timeout=60).json()
             print(f"  {account}: " + ", ".join(f"{len(ids)} {kind.replace('_', ' ')}"
                                                 for kind, ids in result.items()))
+    meltano = str(BIN / "meltano")
+    if not _has_local_products():
+        _step("Sample local product edits (dbt seed, then local.products)", meltano, "invoke",
+              "dbt:seed")
+        _step("", meltano, "invoke", "dbt:load-sample-local-products")
     env = {**os.environ, "MELTANO_RUN_ID": str(uuid.uuid4())}
-    _step("meltano run tap-emag target-postgres dbt:run", str(BIN / "meltano"), "run",
+    _step("meltano run tap-emag target-postgres dbt:run", meltano, "run",
           "tap-emag", "target-postgres", "dbt:run", env=env)
     _step("What was built", python, "scripts/report.py")
 

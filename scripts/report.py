@@ -41,6 +41,13 @@ def main() -> int:
             print(f"  {account:<6} {mode:<11} {status:<9} {finished:%Y-%m-%d %H:%M:%S} UTC"
                   f"  {seconds or 0:6.1f}s  seen {seen:,}  created {created:,}"
                   f"  updated {updated:,}  deleted {deleted:,}  unchanged {same:,}")
+        print("\nConflicts between eMAG and local data (EMAG_CONFLICT_STRATEGY)")
+        rows = connection.execute("""
+            select status, count(*) from emag.emag_product_conflicts group by status order by 1
+        """).fetchall() if connection.execute(
+            "select to_regclass('emag.emag_product_conflicts')").fetchone()[0] else []
+        for status, count in rows:
+            print(f"  {status:<14} {count:>5}")
     return 0
 
 
