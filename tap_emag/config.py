@@ -66,7 +66,7 @@ CONFIG_SCHEMA = th.PropertiesList(
         "requests_per_second", th.NumberType(exclusive_minimum=0, maximum=1000), default=3,
         description="Request budget per account, shared by all non-order resources (eMAG: 3).",
     ),
-    th.Property("max_in_flight", th.IntegerType(minimum=1, maximum=16), default=4,
+    th.Property("max_in_flight", th.IntegerType(minimum=1, maximum=32), default=8,
                 description="Page requests in flight at once per account, paced to the rate."),
     th.Property("max_retries", th.IntegerType(minimum=0, maximum=20), default=6,
                 description="Retries of a request after a 429, 5xx, timeout or broken answer."),

@@ -45,6 +45,11 @@ class AccountRun:
         elif len(self.error_messages) == MAX_ERRORS:
             self.error_messages.append("(further errors not listed)")
 
+    def copy_counters(self, counters: t.Any) -> None:
+        """Take the account's request counters (every stream of the account in this run)."""
+        self.requests, self.retries, self.throttled = (
+            counters.requests, counters.retries, counters.throttled)
+
     def finish(self, status: str) -> None:
         """Close the run with its outcome."""
         self.status = status

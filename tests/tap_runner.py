@@ -62,9 +62,7 @@ class TapRun:
 
     def bookmark(self, account: str) -> dict[str, t.Any]:
         """The products bookmark of one account in the final state."""
-        partitions = self.state["bookmarks"]["products"]["partitions"]
-        (entry,) = [p for p in partitions if p["context"] == {"account": account}]
-        return entry
+        return self.state["bookmarks"]["products"]["accounts"][account]
 
 
 def run_tap(config: dict[str, t.Any], state: dict[str, t.Any] | None = None) -> TapRun:

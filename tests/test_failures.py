@@ -66,12 +66,12 @@ def test_an_interrupted_scan_keeps_the_bookmark_and_emits_no_deletions(sandbox):
 
 
 def test_failed_records_are_counted_with_reasons_and_block_deletions(sandbox, monkeypatch):
-    import tap_emag.streams as streams_module
+    import tap_emag.account_scan as scan_module
 
     config = tap_config(sandbox, accounts=("fbe",))
     full = run_tap(config)
     gone = sandbox.mutate("fbe", deleted=2, seed=5)["deleted"]
-    original = streams_module.normalize_product
+    original = scan_module.normalize_product
     broken_id = sandbox.catalog("fbe")[10]["id"]
 
     def normalize_with_a_broken_item(raw):
@@ -79,14 +79,14 @@ def test_failed_records_are_counted_with_reasons_and_block_deletions(sandbox, mo
             raw = {k: v for k, v in raw.items() if k != "id"}
         return original(raw)
 
-    monkeypatch.setattr(streams_module, "normalize_product", normalize_with_a_broken_item)
+    monkeypatch.setattr(scan_module, "normalize_product", normalize_with_a_broken_item)
     run = run_tap(config, full.state)
     fbe = run.sync_run("fbe")
     assert fbe["status"] == "partial"
     assert fbe["failed_records"] == 1
     assert any("no id" in message for message in fbe["error_messages"])
     assert run.product_ids("fbe", deleted=True) == []  # a failed record may be a live product
-    monkeypatch.setattr(streams_module, "normalize_product", original)
+    monkeypatch.setattr(scan_module, "normalize_product", original)
     healed = run_tap(config, run.state)
     assert sorted(healed.product_ids("fbe", deleted=True)) == sorted(gone)
 

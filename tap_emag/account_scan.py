@@ -1,0 +1,202 @@
+"""One account's product scan: read every page, diff against the bookmark, emit what changed.
+
+Runs in its own thread (accounts are read in parallel, each within its own rate budget) and
+hands records to `emit`; it never touches the tap's state, it returns the new bookmark, so a
+failed scan can leave the previous bookmark untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import typing as t
+from dataclasses import dataclass
+
+from tap_emag.client import EmagAccountClient, EmagApiError, EmagAuthError, as_rows
+from tap_emag.fingerprints import Fingerprints, content_digest
+from tap_emag.normalize import InvalidProductError, as_integer, normalize_product
+from tap_emag.progress import ScanProgress
+from tap_emag.run_log import AccountRun, utc_now
+from tap_emag.scan import ordered_pages
+
+Emit = t.Callable[[dict[str, t.Any]], None]
+
+
+@dataclass(frozen=True)
+class ScanSettings:
+    """The settings a scan needs, read once from the tap's config."""
+
+    filters: dict[str, t.Any]
+    page_size: int
+    max_in_flight: int
+    deletion_check_limit: int
+    progress_interval: float
+
+    @classmethod
+    def from_config(cls, config: t.Mapping[str, t.Any]) -> ScanSettings:
+        """Defaults as declared in the config schema."""
+        return cls(
+            filters=dict(config.get("filters") or {}),
+            page_size=int(config.get("items_per_page", 100)),
+            max_in_flight=int(config.get("max_in_flight", 8)),
+            deletion_check_limit=int(config.get("deletion_check_limit", 100)),
+            progress_interval=float(config.get("progress_interval_seconds", 5)),
+        )
+
+
+class AccountScan:
+    """The product scan of one account in one run."""
+
+    def __init__(self, client: EmagAccountClient, run: AccountRun, bookmark: dict[str, t.Any],
+                 settings: ScanSettings, logger: logging.Logger) -> None:
+        self.client = client
+        self.run = run
+        self.settings = settings
+        self.logger = logger
+        self.account = client.account.name
+        run.filtered = bool(settings.filters)
+        run.mode = "incremental" if bookmark.get("fingerprints") else "full"
+        try:
+            self.previous = Fingerprints.decode(bookmark.get("fingerprints"))
+        except ValueError as exc:
+            logger.warning("%s: bookmark unreadable (%s); running a full sync.", self.account, exc)
+            self.previous = Fingerprints()
+            run.mode = "full"
+        self.seen = Fingerprints()
+        self.observed_at = utc_now()
+        self.progress = ScanProgress(self.account, logger, settings.progress_interval)
+
+    def execute(self, emit: Emit) -> dict[str, t.Any] | None:
+        """Scan, emitting records; the new bookmark, or None when the scan failed.
+
+        On failure the run is marked failed, nothing is deleted, and the caller keeps the
+        previous bookmark: products emitted before the failure are emitted again next time.
+        """
+        try:
+            self._scan(emit)
+            if self.run.filtered or self.run.failed_records:
+                kept = Fingerprints(self.previous)  # a partial view: nothing can be deleted
+            else:
+                self._emit_deletions(emit)
+                kept = Fingerprints()
+            kept.update(self.seen)
+        except EmagApiError as exc:
+            self.run.add_error(exc.detail)
+            self.run.finish("failed")
+            self.logger.error("%s: scan failed after page %d: %s. Its bookmark is kept; no"
+                              " deletions are emitted.", self.account, self.progress.pages,
+                              exc.detail)
+            raise
+        finally:
+            self.run.copy_counters(self.client.counters)
+        self.run.finish("partial" if self.run.failed_records or self.run.filtered
+                        else "completed")
+        self._log_summary()
+        return {"fingerprints": kept.encode(), "products": len(kept),
+                "last_completed_scan_at": self.observed_at}
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _scan(self, emit: Emit) -> None:
+        settings = self.settings
+        self.run.products_total = self._count()
+        if self.run.products_total is not None:
+            self.progress.total_pages = -(-self.run.products_total // settings.page_size)
+
+        def fetch(page: int) -> list[dict[str, t.Any]]:
+            data = {**settings.filters, "currentPage": page, "itemsPerPage": settings.page_size}
+            return as_rows(self.client.call("product_offer", "read", data))
+
+        pages = ordered_pages(fetch, page_size=settings.page_size,
+                              known_pages=self.progress.total_pages,
+                              max_in_flight=settings.max_in_flight)
+        for page, rows in pages:
+            self.run.pages_fetched += 1
+            for raw in rows:
+                record = self._record(raw, page)
+                if record is not None:
+                    emit(record)
+            self.progress.page_done(page, len(rows))
+
+    def _count(self) -> int | None:
+        """Total products for progress and look-ahead; the scan does not depend on it."""
+        try:
+            results = self.client.call("product_offer", "count", dict(self.settings.filters))
+        except EmagAuthError:
+            raise
+        except EmagApiError as exc:
+            self.logger.warning("%s: product_offer/count failed (%s); scanning without a total.",
+                                self.account, exc.detail)
+            return None
+        total = results.get("noOfItems") if isinstance(results, dict) else None
+        try:
+            return int(total) if total is not None else None
+        except (TypeError, ValueError):
+            return None
+
+    def _record(self, raw: t.Any, page: int) -> dict[str, t.Any] | None:
+        """The record to emit for one item, or None when it is unchanged, repeated or broken."""
+        run = self.run
+        try:
+            record = normalize_product(raw)
+        except InvalidProductError as exc:
+            run.failed_records += 1
+            run.add_error(f"page {page}: record skipped: {exc}")
+            return None
+        product_id = record["id"]
+        if product_id in self.seen:
+            return None  # pages shifted while reading: the product was already read
+        digest = content_digest(record)
+        self.seen[product_id] = digest
+        run.products_seen += 1
+        before = self.previous.get(product_id)
+        if before == digest:
+            run.unchanged += 1
+            return None
+        if before is None:
+            run.created += 1
+        else:
+            run.updated += 1
+        record.update(account=self.account, content_hash=digest.hex(),
+                      version_observed_at=self.observed_at, run_id=run.run_id,
+                      _sdc_deleted_at=None)
+        return record
+
+    # -- deletions -----------------------------------------------------------------------------
+
+    def _emit_deletions(self, emit: Emit) -> None:
+        """Deletion records for products a completed scan no longer found.
+
+        A product deleted while the scan pages through the catalogue shifts later products one
+        place up, so one of them can be missed. Each missing product is therefore looked up by
+        id (up to `deletion_check_limit`); one that still exists keeps its fingerprint.
+        """
+        missing = sorted(set(self.previous) - set(self.seen))
+        check = len(missing) <= self.settings.deletion_check_limit
+        deleted_at = utc_now()
+        for product_id in missing:
+            if check and self._still_exists(product_id):
+                self.seen[product_id] = self.previous[product_id]
+                continue
+            self.run.deleted += 1
+            emit({"account": self.account, "id": product_id, "_sdc_deleted_at": deleted_at,
+                  "version_observed_at": deleted_at, "run_id": self.run.run_id,
+                  "content_hash": None})
+
+    def _still_exists(self, product_id: int) -> bool:
+        try:
+            rows = as_rows(self.client.call("product_offer", "read", {"id": product_id}))
+        except EmagAuthError:
+            raise
+        except EmagApiError:
+            return True  # cannot confirm the deletion: keep the product
+        return any(as_integer(row.get("id")) == product_id for row in rows)
+
+    def _log_summary(self) -> None:
+        run = self.run
+        self.logger.info(
+            "%s: %s sync %s in %.1fs: %d pages, %d products seen, %d created, %d updated,"
+            " %d unchanged, %d deleted, %d failed, %d retries, %d throttled.",
+            self.account, run.mode, run.status, self.progress.elapsed, run.pages_fetched,
+            run.products_seen, run.created, run.updated, run.unchanged, run.deleted,
+            run.failed_records, run.retries, run.throttled,
+        )
