@@ -31,6 +31,9 @@ def test_never_more_than_three_requests_in_any_second(latency):
         assert stats["accounts"][account]["max_requests_in_any_1s_window"] <= 3
         assert stats["accounts"][account]["throttled_429"] == 0
         assert run.sync_run(account)["throttled"] == 0
+    # the accounts are read at the same time, each within its own budget
+    main, fbe = run.sync_run("main"), run.sync_run("fbe")
+    assert fbe["started_at"] < main["finished_at"] and main["started_at"] < fbe["finished_at"]
 
 
 def test_429s_are_honoured_and_retried_until_everything_is_read():
