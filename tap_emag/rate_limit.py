@@ -1,55 +1,56 @@
 """Per-account request pacing: eMAG counts every call against 3 requests/s per account.
 
-Pacing ahead of time keeps the tap out of 429s instead of reacting to them. A sliding log of
-the last N send times guarantees that no one-second window ever holds more than N requests;
-a small margin absorbs the jitter between sending here and arrival at eMAG's gateway.
+Pacing ahead of time keeps the tap out of 429s instead of reacting to them. Requests are spaced
+evenly, one every (1 + margin) / rate seconds, so no one-second window ever holds more than
+`rate` of them, and no burst of simultaneous requests queues up at the gateway (a burst's last
+request arrives late, which is what lets a window see one request too many). The margin absorbs
+the jitter between sending here and arrival there.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
-from collections import deque
 
 WINDOW_SECONDS = 1.0
-MARGIN_STEP_SECONDS = 0.02
-MAX_MARGIN_SECONDS = 0.25
+MARGIN = 0.03
+MARGIN_STEP = 0.02
+MAX_MARGIN = 0.25
 
 
 class RateLimiter:
-    """Blocks callers so that at most `rate` requests start in any window (thread-safe)."""
+    """Hands out send times at least `interval` apart (thread-safe)."""
 
-    def __init__(self, rate: float, margin_seconds: float = 0.03) -> None:
-        # A fractional rate rounds down (2.5/s allows 2 in any second); below 1/s the window
-        # stretches instead (0.5/s is one request per 2 s).
-        self._slots = max(1, int(rate))
-        self._window = max(WINDOW_SECONDS, self._slots / rate) + margin_seconds
-        self._max_window = self._window - margin_seconds + MAX_MARGIN_SECONDS
-        self._sent: deque[float] = deque()
+    def __init__(self, rate: float, margin: float = MARGIN) -> None:
+        # A fractional rate rounds down for the window (2.5/s allows 2 in any second); below
+        # 1/s the window stretches instead (0.5/s is one request per 2 s).
+        slots = max(1, math.floor(rate))
+        self._base = max(WINDOW_SECONDS, slots / rate) / slots
+        self._margin = margin
+        self._next = 0.0
         self._lock = threading.Lock()
-        self._paused_until = 0.0
+
+    @property
+    def interval(self) -> float:
+        """Seconds between two requests of this account."""
+        return self._base * (1 + self._margin)
 
     def acquire(self) -> float:
-        """Wait for a free slot and claim it; returns the seconds spent waiting."""
-        waited = 0.0
-        while True:
-            with self._lock:
-                now = time.monotonic()
-                while self._sent and now - self._sent[0] >= self._window:
-                    self._sent.popleft()
-                wait = self._paused_until - now
-                if wait <= 0 and len(self._sent) >= self._slots:
-                    wait = self._window - (now - self._sent[0])
-                if wait <= 0:
-                    self._sent.append(now)
-                    return waited
+        """Wait for this request's turn; returns the seconds spent waiting."""
+        with self._lock:
+            now = time.monotonic()
+            turn = max(now, self._next)
+            self._next = turn + self.interval
+        wait = turn - now
+        if wait > 0:
             time.sleep(wait)
-            waited += wait
+        return max(wait, 0.0)
 
     def pause(self, seconds: float) -> None:
-        """Hold every request of this account back, e.g. for a 429's Retry-After."""
+        """Hold every later request of this account back, e.g. for a 429's Retry-After."""
         with self._lock:
-            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+            self._next = max(self._next, time.monotonic() + seconds)
 
     def throttled(self, retry_after: float) -> None:
         """React to a 429: pause, and widen the margin for the rest of the run.
@@ -58,6 +59,6 @@ class RateLimiter:
         arrival there varied more than the margin allows (a loaded machine, a slow network),
         or another integration spends the same account's budget. Either way, slow down a bit.
         """
-        self.pause(retry_after)
         with self._lock:
-            self._window = min(self._window + MARGIN_STEP_SECONDS, self._max_window)
+            self._margin = min(self._margin + MARGIN_STEP, MAX_MARGIN)
+        self.pause(retry_after)

@@ -112,14 +112,24 @@ def _fourth_request_delay(limiter: RateLimiter) -> float:
     return time.monotonic() - started
 
 
+def test_requests_are_spaced_evenly():
+    limiter = RateLimiter(3)
+    stamps = []
+    for _ in range(4):
+        limiter.acquire()
+        stamps.append(time.monotonic())
+    gaps = [b - a for a, b in zip(stamps, stamps[1:])]
+    assert all(0.34 <= gap < 0.37 for gap in gaps)
+
+
 def test_each_429_slows_the_pace_a_little_up_to_a_bound():
     calm = RateLimiter(3)
-    assert 1.0 <= _fourth_request_delay(calm) < 1.06
+    assert 1.02 <= _fourth_request_delay(calm) < 1.06
     throttled = RateLimiter(3)
     for _ in range(5):
         throttled.throttled(0)
-    assert 1.09 <= _fourth_request_delay(throttled) < 1.16
+    assert 1.12 <= _fourth_request_delay(throttled) < 1.16
     saturated = RateLimiter(3)
     for _ in range(100):
         saturated.throttled(0)
-    assert 1.24 <= _fourth_request_delay(saturated) < 1.3
+    assert 1.24 <= _fourth_request_delay(saturated) < 1.28
