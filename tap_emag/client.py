@@ -8,6 +8,8 @@ account goes through that account's rate limiter, retries included.
 
 from __future__ import annotations
 
+import datetime
+import functools
 import json
 import logging
 import re
@@ -20,6 +22,8 @@ from decimal import Decimal
 import backoff
 import requests
 from singer_sdk import Stream
+from singer_sdk.mapper import SameRecordTransform
+from singer_sdk.singerlib import RecordMessage
 
 from tap_emag.config import Account
 from tap_emag.rate_limit import RateLimiter
@@ -210,6 +214,30 @@ class EmagStream(Stream):
     """A stream with one partition per configured account, read through that account's client."""
 
     _tap: TapEmag
+
+    def _generate_record_messages(self, record: dict) -> t.Generator[RecordMessage, None, None]:
+        """Write records as built when nothing would change them.
+
+        Records leave `normalize` already typed to the schema, so the SDK's per-record
+        conformance walk (most of the tap's CPU) changes nothing unless a stream map,
+        flattening or a deselected field is configured; only then is the SDK's path taken.
+        """
+        if not self._passes_through:
+            yield from super()._generate_record_messages(record)
+            return
+        yield RecordMessage(stream=self.name, record=record, version=self._stream_version,
+                            time_extracted=datetime.datetime.now(datetime.timezone.utc))
+
+    @functools.cached_property
+    def _passes_through(self) -> bool:
+        maps = self.stream_maps
+        return (
+            len(maps) == 1
+            and type(maps[0]) is SameRecordTransform
+            and maps[0].stream_alias == self.name
+            and not maps[0].flattening_enabled
+            and all(self.mask.values())
+        )
 
     @property
     def partitions(self) -> list[dict] | None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import struct
 import typing as t
 from decimal import Decimal
+
+import orjson
 
 FORMAT = "v1"
 _ENTRY = struct.Struct("<I8s")
@@ -27,9 +28,8 @@ def _canonical(value: t.Any) -> str:
 
 def content_digest(record: t.Mapping[str, t.Any]) -> bytes:
     """8 bytes that change whenever anything in the normalised product changes."""
-    text = json.dumps(record, sort_keys=True, separators=(",", ":"), default=_canonical,
-                      ensure_ascii=False)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
+    canonical = orjson.dumps(record, default=_canonical, option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(canonical, digest_size=8).digest()
 
 
 class Fingerprints(dict[int, bytes]):

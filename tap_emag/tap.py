@@ -22,6 +22,7 @@ from tap_emag.config import (
 )
 from tap_emag.connection_test import check_accounts
 from tap_emag.run_log import AccountRun
+from tap_emag.singer_output import FastSingerWriter
 
 if t.TYPE_CHECKING:
     from singer_sdk import Stream
@@ -39,6 +40,7 @@ class TapEmag(Tap):
 
     name = "tap-emag"
     config_jsonschema = CONFIG_SCHEMA
+    message_writer_class = FastSingerWriter
     capabilities: t.ClassVar[list[CapabilitiesEnum]] = [
         TapCapabilities.CATALOG,
         TapCapabilities.STATE,
