@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PLUGINS := .meltano/.plugins-installed
 
-.PHONY: install demo up down report test lint sandbox about readme clean
+.PHONY: install demo up down report test lint sandbox about readme clean bench bench-smoke
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,pipeline]'
 	touch $(STAMP)
 
-$(PLUGINS): $(STAMP) meltano.yml plugins/locks/target-postgres.txt plugins/locks/dbt.txt
+$(PLUGINS): $(STAMP) meltano.yml plugins/locks/target-postgres.txt plugins/locks/dbt.txt plugins/locks/sqlfluff.txt
 	$(BIN)/meltano install
 	touch $(PLUGINS)
 
@@ -35,11 +35,11 @@ report: $(STAMP) ## Rows per table and the last sync per account
 	$(BIN)/python scripts/report.py
 
 test: $(PLUGINS) ## The whole test suite
-	$(BIN)/ruff check tap_emag emag_sandbox tests scripts
+	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check tap_emag emag_sandbox tests scripts
+	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks
 
 sandbox: $(STAMP) ## The eMAG sandbox in the foreground on port 8765
 	$(BIN)/emag-sandbox --port 8765
@@ -52,3 +52,9 @@ readme: $(STAMP) ## Refresh the README's settings table from tap-emag --about
 
 clean: down
 	rm -rf $(VENV) .meltano .pytest_cache .ruff_cache *.egg-info transform/target transform/logs
+
+bench: $(PLUGINS) ## Benchmark against the eMAG rate-limit floor (about 15 minutes)
+	$(BIN)/python benchmarks/bench.py
+
+bench-smoke: $(PLUGINS) ## The benchmark on tiny catalogues (checks that it runs, not its speed)
+	$(BIN)/python benchmarks/bench.py --smoke

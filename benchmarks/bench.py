@@ -1,0 +1,336 @@
+"""Benchmark tap-emag against the eMAG rate-limit floor (`make bench`, `make bench-smoke`).
+
+Each scenario starts the eMAG sandbox as its own process, runs `tap-emag` as its own process
+and reads the figures from what they report: the scan time from the tap's `sync_runs` records,
+429s from the sandbox, peak RSS from the kernel (wait4), state size from the last STATE
+message. The floor of a scan is pages / 3 s (eMAG: 3 requests/s per account, 100 products a
+page); two accounts have separate budgets, so their floor is the larger account's.
+
+The load-and-transform scenario starts a local Postgres (scripts/local_postgres.py), loads the
+tap's output with target-postgres and runs dbt, then changes 1% of the catalogue and does it
+again: the API scan is excluded from those timings. The naive baseline is what a typical
+client does: one request at a time, a fixed 0.2 s sleep between pages, one account after the
+other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+MELTANO_DIR = ROOT / ".meltano"
+TARGET = MELTANO_DIR / "loaders" / "target-postgres" / "venv" / "bin" / "target-postgres"
+CREDENTIALS = {"main": ("bench-main", "bench-main-password"),
+               "fbe": ("bench-fbe", "bench-fbe-password")}
+
+
+@dataclass
+class Scenario:
+    """One row of the table."""
+
+    name: str
+    sizes: dict[str, int]
+    latency: float
+    rate_limit: float = 3.0
+    tap_rate: float = 3.0
+    in_flight: int = 8
+    kind: str = "scan"  # scan, naive or load
+
+
+@dataclass
+class Result:
+    """The figures of one scenario."""
+
+    scenario: Scenario
+    pages: int = 0
+    wall: float = 0.0
+    scan: float = 0.0
+    floor: float = 0.0
+    products: int = 0
+    throttled: int = 0
+    retries: int = 0
+    rss_mb: float = 0.0
+    state_bytes: float = 0.0
+    load_transform: str = "-"
+    notes: list[str] = field(default_factory=list)
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Sandbox:
+    """The sandbox CLI in a child process."""
+
+    def __init__(self, sizes: dict[str, int], latency: float, rate_limit: float) -> None:
+        self.port = free_port()
+        command = [sys.executable, "-m", "emag_sandbox", "serve", "--port", str(self.port),
+                   "--latency", str(latency), "--rate-limit", str(rate_limit), "--seed", "5"]
+        for name, size in sizes.items():
+            user, password = CREDENTIALS[name]
+            command += ["--account", f"{name}:{user}:{password}:{size}"]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE,  # noqa: S603
+                                        stderr=subprocess.DEVNULL, text=True)
+        self.process.stdout.readline()
+        self.base_url = f"http://127.0.0.1:{self.port}/api-3"
+        self.admin = f"http://127.0.0.1:{self.port}/_admin"
+
+    def stats(self) -> dict:
+        """Per-account request statistics."""
+        return requests.get(f"{self.admin}/stats", timeout=30).json()["accounts"]
+
+    def mutate(self, account: str, changed: int) -> None:
+        """Change some products' prices or stock."""
+        requests.post(f"{self.admin}/mutate", json={"account": account, "changed": changed},
+                      timeout=60).raise_for_status()
+
+    def stop(self) -> None:
+        """Stop the sandbox process."""
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def tap_config(sandbox: Sandbox, scenario: Scenario) -> dict:
+    """The tap's config for a scenario."""
+    return {
+        "accounts": [{"name": name, "username": CREDENTIALS[name][0],
+                      "password": CREDENTIALS[name][1], "base_url": sandbox.base_url}
+                     for name in scenario.sizes],
+        "requests_per_second": scenario.tap_rate,
+        "max_in_flight": scenario.in_flight,
+        "progress_interval_seconds": 30,
+    }
+
+
+def run_tap(config: dict, output: Path, state: dict | None = None) -> tuple[float, float]:
+    """Run tap-emag; (wall seconds, peak RSS in MB)."""
+    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
+    (workdir / "config.json").write_text(json.dumps(config))
+    command = [str(BIN / "tap-emag"), "--config", str(workdir / "config.json")]
+    if state is not None:
+        (workdir / "state.json").write_text(json.dumps(state))
+        command += ["--state", str(workdir / "state.json")]
+    started = time.monotonic()
+    with output.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)  # noqa: S603
+        _, status, usage = os.wait4(process.pid, 0)
+    wall = time.monotonic() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        msg = f"tap-emag exited {os.waitstatus_to_exitcode(status)}"
+        raise RuntimeError(msg)
+    return wall, usage.ru_maxrss / 1024
+
+
+def read_output(path: Path) -> tuple[list[dict], dict]:
+    """The sync_runs records and the last state of a tap run."""
+    runs, state = [], {}
+    with path.open("rb") as lines:
+        for line in lines:
+            if b'"sync_runs"' in line and b'"RECORD"' in line:
+                runs.append(json.loads(line)["record"])
+            elif line.startswith(b'{"type":"STATE"'):
+                state = json.loads(line)["value"]
+    return runs, state
+
+
+def measure_scan(scenario: Scenario, workdir: Path) -> Result:
+    """Scan time, 429s, RSS and state size of one tap run."""
+    result = Result(scenario)
+    sandbox = Sandbox(scenario.sizes, scenario.latency, scenario.rate_limit)
+    try:
+        output = workdir / f"{scenario.name}.jsonl"
+        result.wall, result.rss_mb = run_tap(tap_config(sandbox, scenario), output)
+        runs, state = read_output(output)
+        stats = sandbox.stats()
+    finally:
+        sandbox.stop()
+    started = min(datetime.fromisoformat(r["started_at"]) for r in runs)
+    finished = max(datetime.fromisoformat(r["finished_at"]) for r in runs)
+    result.scan = (finished - started).total_seconds()
+    result.pages = sum(r["pages_fetched"] for r in runs)
+    result.products = sum(r["products_seen"] for r in runs)
+    result.retries = sum(r["retries"] for r in runs)
+    result.throttled = sum(s["throttled_429"] for s in stats.values())
+    bookmarks = state.get("bookmarks", {}).get("products", {}).get("accounts", {})
+    result.state_bytes = (sum(len(b["fingerprints"]) for b in bookmarks.values())
+                          / max(result.products, 1))
+    result.floor = max(math.ceil(n / 100) for n in scenario.sizes.values()) / 3
+    return result
+
+
+def measure_naive(scenario: Scenario) -> Result:
+    """One request at a time, 0.2 s between pages, accounts one after the other."""
+    result = Result(scenario)
+    sandbox = Sandbox(scenario.sizes, scenario.latency, scenario.rate_limit)
+    started = time.monotonic()
+    try:
+        for name in scenario.sizes:
+            session = requests.Session()
+            session.auth = CREDENTIALS[name]
+            page = 1
+            while True:
+                answer = session.post(f"{sandbox.base_url}/product_offer/read", timeout=60,
+                                      json={"data": {"currentPage": page, "itemsPerPage": 100}})
+                if answer.status_code == 429:
+                    result.throttled += 1
+                    time.sleep(1)
+                    continue
+                rows = answer.json()["results"]
+                result.pages += 1
+                result.products += len(rows)
+                if len(rows) < 100:
+                    break
+                page += 1
+                time.sleep(0.2)
+    finally:
+        sandbox.stop()
+    result.wall = result.scan = time.monotonic() - started
+    result.floor = max(math.ceil(n / 100) for n in scenario.sizes.values()) / 3
+    return result
+
+
+def measure_load(scenario: Scenario, workdir: Path) -> Result:
+    """target-postgres + dbt time for a full load, then for a run with 1% changed."""
+    result = Result(scenario)
+    port = free_port()
+    data = workdir / "pgdata"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "local_postgres.py"), "start",  # noqa: S603
+                    "--data", str(data), "--port", str(port)], check=True, capture_output=True)
+    sandbox = Sandbox(scenario.sizes, 0, 0)
+    try:
+        config = tap_config(sandbox, scenario)
+        full_output = workdir / "load-full.jsonl"
+        run_tap(config, full_output)
+        _, state = read_output(full_output)
+        full = load_and_transform(full_output, port, workdir)
+        for name, size in scenario.sizes.items():
+            sandbox.mutate(name, changed=max(1, size // 100))
+        incremental_output = workdir / "load-incremental.jsonl"
+        wall, result.rss_mb = run_tap(config, incremental_output, state)
+        runs, _ = read_output(incremental_output)
+        incremental = load_and_transform(incremental_output, port, workdir)
+    finally:
+        sandbox.stop()
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "local_postgres.py"), "stop",  # noqa: S603
+                        "--data", str(data)], check=False, capture_output=True)
+    result.wall = wall
+    result.products = sum(r["products_seen"] for r in runs)
+    result.pages = sum(r["pages_fetched"] for r in runs)
+    changed = sum(r["created"] + r["updated"] + r["deleted"] for r in runs)
+    result.load_transform = (f"{incremental[0]:.1f}+{incremental[1]:.1f}s vs"
+                             f" {full[0]:.1f}+{full[1]:.1f}s full"
+                             f" = {sum(incremental) / sum(full):.0%}")
+    result.notes.append(f"{changed} products emitted by the incremental run")
+    return result
+
+
+def load_and_transform(output: Path, port: int, workdir: Path) -> tuple[float, float]:
+    """Seconds for target-postgres to load `output`, and for `dbt run` after it."""
+    config = workdir / "target.json"
+    config.write_text(json.dumps({
+        "sqlalchemy_url": f"postgresql+psycopg://postgres@127.0.0.1:{port}/emag",
+        "default_target_schema": "emag_raw", "load_method": "upsert", "hard_delete": False,
+        "add_record_metadata": True, "activate_version": False, "validate_records": False,
+        "use_copy": True,
+    }))
+    started = time.monotonic()
+    with output.open("rb") as messages:
+        subprocess.run([str(TARGET), "--config", str(config)], stdin=messages,  # noqa: S603
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    loaded = time.monotonic()
+    env = {**os.environ, "DBT_POSTGRES_PORT": str(port), "MELTANO_DATABASE_URI":
+           f"sqlite:///{workdir / 'meltano.db'}", "DBT_TARGET_PATH": str(workdir / "dbt"),
+           "DBT_LOG_PATH": str(workdir / "dbt-logs")}
+    subprocess.run([str(BIN / "meltano"), "invoke", "dbt:run"], cwd=ROOT, env=env,  # noqa: S603
+                   check=True, capture_output=True)
+    return loaded - started, time.monotonic() - loaded
+
+
+def scenarios(smoke: bool) -> list[Scenario]:
+    """The scenarios of the full benchmark, or the tiny ones of the smoke run."""
+    if smoke:
+        small = {"main": 600}
+        return [
+            Scenario("one account", small, 0.05),
+            Scenario("two accounts", {"main": 600, "fbe": 400}, 0.05),
+            Scenario("cpu-bound", {"main": 2000}, 0.0, rate_limit=0, tap_rate=1000, in_flight=4),
+            Scenario("load+transform, 1% changed", {"main": 600, "fbe": 400}, 0.0, kind="load"),
+            Scenario("naive baseline", small, 0.05, kind="naive"),
+        ]
+    n = 20_000
+    return [
+        Scenario("one account", {"main": n}, 0.3),
+        Scenario("one account", {"main": n}, 1.0),
+        Scenario("one account", {"main": n}, 1.5),
+        Scenario("two accounts", {"main": n, "fbe": n}, 0.3),
+        Scenario("two accounts", {"main": n, "fbe": n}, 1.0),
+        Scenario("cpu-bound", {"main": 100_000}, 0.0, rate_limit=0, tap_rate=1000, in_flight=4),
+        Scenario("cpu-bound", {"main": 100_000, "fbe": 100_000}, 0.0, rate_limit=0,
+                 tap_rate=1000, in_flight=4),
+        Scenario("load+transform, 1% changed", {"main": n, "fbe": n}, 0.0, kind="load"),
+        Scenario("naive baseline", {"main": n, "fbe": n}, 0.3, kind="naive"),
+    ]
+
+
+def table(results: list[Result]) -> str:
+    """The results as one Markdown table."""
+    header = ("| scenario | accounts | products/account | latency s | pages | wall s | scan s |"
+              " floor s | ratio to floor | products/s | 429s | retries | tap peak RSS MB |"
+              " state B/product | load+transform |")
+    lines = [header, "|---" * (header.count("|") - 1) + "|"]
+    for r in results:
+        s = r.scenario
+        sizes = "/".join(f"{v:,}" for v in s.sizes.values())
+        ratio = f"{r.scan / r.floor:.3f}" if r.floor and s.rate_limit else "-"
+        rate = f"{r.products / r.scan:,.0f}" if r.scan else "-"
+        lines.append(
+            f"| {s.name} | {len(s.sizes)} | {sizes} | {s.latency:g} | {r.pages} | {r.wall:.1f} |"
+            f" {r.scan:.1f} | {r.floor:.1f} | {ratio} | {rate} | {r.throttled} | {r.retries} |"
+            f" {r.rss_mb:.0f} | {r.state_bytes:.1f} | {r.load_transform} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    """Run the scenarios and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="tiny catalogues (CI)")
+    parser.add_argument("--only", help="run scenarios whose name contains this")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="tap-emag-bench-"))
+    results = []
+    for scenario in scenarios(args.smoke):
+        if args.only and args.only not in scenario.name:
+            continue
+        print(f"... {scenario.name} {scenario.sizes} latency {scenario.latency}", flush=True)
+        measure = {"scan": lambda s: measure_scan(s, workdir), "naive": measure_naive,
+                   "load": lambda s: measure_load(s, workdir)}[scenario.kind]
+        results.append(measure(scenario))
+    print(f"\nmachine: {platform.node()}, {os.cpu_count()} cores, Python"
+          f" {platform.python_version()}, {platform.platform()}")
+    print(table(results))
+    for r in results:
+        for note in r.notes:
+            print(f"- {r.scenario.name}: {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
