@@ -1,7 +1,7 @@
 -- Every version of every product, appended as loads bring them: the raw table only holds the
 -- latest version (and a deleted product only its key), so history is kept here. A version is
 -- new when its content hash differs from the product's latest recorded version; a deletion is
--- a version of its own.
+-- a version of its own. Incremental twice over: only rows loaded since the last run are read.
 {{
     config(
         materialized='incremental',
@@ -25,6 +25,10 @@ versions as (
         case when is_deleted then 'deleted' else content_hash end as version_hash,
         coalesce(deleted_at, version_observed_at, loaded_at) as valid_from
     from products
+    {% if is_incremental() %}
+        -- only rows the loader wrote since the last run can hold a new version
+        where loaded_at > (select max(previous.loaded_at) from {{ this }} as previous)
+    {% endif %}
 
 ),
 

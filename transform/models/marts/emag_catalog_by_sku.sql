@@ -1,5 +1,7 @@
 -- The accounts side by side per part_number (seller SKU): price, stock, status and PNK of each
--- account (var `sku_accounts`, default main and fbe), with flags for inconsistencies.
+-- account (var `sku_accounts`, default main and fbe), with flags for inconsistencies. A view:
+-- always current, nothing to rebuild.
+{{ config(materialized='view') }}
 {%- set accounts = var('sku_accounts') %}
 
 with

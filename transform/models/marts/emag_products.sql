@@ -1,6 +1,9 @@
--- One row per account and product: every eMAG field typed, the values resolved against the
--- seller's own data by the conflict rules (resolved_*), where each contested value came from
--- (resolution_source), saleability, deletion and the product's timeline.
+-- One row per account and product: every eMAG field typed, price with VAT, category, the
+-- values resolved against the seller's own data by the conflict rules (resolved_*), where each
+-- contested value came from (resolution_source), saleability, deletion and the timeline.
+-- A view over incremental models: a run that changed 1% of the catalogue recomputes 1%.
+{{ config(materialized='view') }}
+
 with
 
 products as (
@@ -9,9 +12,26 @@ products as (
 
 ),
 
-resolutions as (
+vat_rates as (
 
-    select * from {{ ref('int_emag__field_resolutions') }}
+    select * from {{ ref('stg_emag__vat_rates') }}
+
+),
+
+categories as (
+
+    select * from {{ ref('stg_emag__categories') }}
+
+),
+
+last_completed_sync as (
+
+    select
+        account,
+        max(finished_at) as last_synced_at
+    from {{ ref('stg_emag__sync_runs') }}
+    where sync_status in ('completed', 'partial')
+    group by account
 
 ),
 
@@ -28,13 +48,71 @@ resolved as (
         max(resolved_value) filter (where field = 'status')::bigint as resolved_status,
         jsonb_object_agg(field, resolution_source) as resolution_source,
         bool_or(resolution_source = 'manual:pending') as has_open_conflict
-    from resolutions
+    from {{ ref('int_emag__field_resolutions') }}
     group by account, product_id
 
 )
 
 select
-    products.*,
+    products.account,
+    products.product_id,
+    products.part_number,
+    products.part_number_key,
+    products.offer_id,
+    products.product_name,
+    products.brand,
+    products.brand_name,
+    products.description,
+    products.url,
+    products.category_id,
+    categories.category_name,
+    products.family_id,
+    products.family_name,
+    products.ean_codes,
+    products.main_image_url,
+    products.image_count,
+    products.currency,
+    products.vat_id,
+    vat_rates.vat_rate,
+    products.sale_price,
+    round(products.sale_price * (1 + vat_rates.vat_rate), 2) as sale_price_with_vat,
+    products.recommended_price,
+    products.min_sale_price,
+    products.max_sale_price,
+    products.best_offer_sale_price,
+    products.best_offer_recommended_price,
+    products.general_stock,
+    products.estimated_stock,
+    products.warranty_months,
+    products.handling_time_days,
+    products.supply_lead_time_days,
+    products.offer_status,
+    products.validation_status,
+    products.validation_status_description,
+    products.translation_validation_status,
+    products.offer_validation_status,
+    products.offer_validation_status_description,
+    products.number_of_offers,
+    products.buy_button_rank,
+    products.genius_eligibility,
+    products.genius_eligibility_type,
+    products.genius_computed,
+    products.ownership,
+    products.is_auto_translated,
+    products.is_reversible_vat_charging,
+    products.has_safety_information,
+    products.has_manufacturer,
+    products.has_eu_representative,
+    products.quality_issues,
+    products.unknown_fields,
+    products.content_hash,
+    products.version_observed_at,
+    products.is_saleable,
+    products.is_deleted,
+    products.deleted_at,
+    products.first_seen_at,
+    products.last_changed_at,
+    last_completed_sync.last_synced_at,
     coalesce(resolved.resolved_name, products.product_name) as resolved_name,
     coalesce(resolved.resolved_description, products.description) as resolved_description,
     coalesce(resolved.resolved_brand, products.brand) as resolved_brand,
@@ -48,6 +126,16 @@ select
     ) as resolution_source,
     coalesce(resolved.has_open_conflict, false) as has_open_conflict
 from products
+left join vat_rates
+    on
+        products.account = vat_rates.account
+        and products.vat_id = vat_rates.vat_id
+left join categories
+    on
+        products.account = categories.account
+        and products.category_id = categories.category_id
+left join last_completed_sync
+    on products.account = last_completed_sync.account
 left join resolved
     on
         products.account = resolved.account

@@ -55,18 +55,65 @@ days as (
 
 ),
 
+current_products as (
+
+    select * from {{ ref('int_emag__products_current') }}
+    where not is_deleted
+
+),
+
 versions_at_day_end as (
 
+    -- past days from the history (only computed when a past day is due); today from the
+    -- current state, so a run on the same day touches no window over all versions
     select
-        history.*,
-        days.stat_date
+        days.stat_date,
+        history.account,
+        history.offer_status,
+        history.is_saleable,
+        history.general_stock,
+        history.validation_status,
+        history.offer_validation_status,
+        history.sale_price,
+        history.buy_button_rank,
+        history.number_of_offers,
+        history.has_safety_information,
+        history.has_manufacturer,
+        history.has_eu_representative
     from days
     inner join history
         on
             days.account = history.account
             and history.valid_from < days.stat_date + 1
             and (history.valid_to is null or history.valid_to >= days.stat_date + 1)
-    where not history.is_deleted
+    where
+        not history.is_deleted
+        and days.stat_date < current_date
+        and exists (
+            select 1 from days as due
+            where due.stat_date < current_date
+        )
+
+    union all
+
+    select
+        days.stat_date,
+        current_products.account,
+        current_products.offer_status,
+        current_products.is_saleable,
+        current_products.general_stock,
+        current_products.validation_status,
+        current_products.offer_validation_status,
+        current_products.sale_price,
+        current_products.buy_button_rank,
+        current_products.number_of_offers,
+        current_products.has_safety_information,
+        current_products.has_manufacturer,
+        current_products.has_eu_representative
+    from days
+    inner join current_products
+        on days.account = current_products.account
+    where days.stat_date = current_date
 
 ),
 
