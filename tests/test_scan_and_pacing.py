@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import threading
 import time
@@ -118,7 +119,7 @@ def test_requests_are_spaced_evenly():
     for _ in range(4):
         limiter.acquire()
         stamps.append(time.monotonic())
-    gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
     assert all(0.34 <= gap < 0.37 for gap in gaps)
 
 
