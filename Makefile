@@ -50,7 +50,9 @@ about: $(STAMP) ## tap-emag --about --format=markdown
 readme: $(STAMP) ## Refresh the README's settings table from tap-emag --about
 	$(BIN)/python scripts/readme_settings.py
 
-clean: down
+clean: ## Stop the services and remove the environment (keeps .pgdata/ and .sandbox/)
+	-test -x $(BIN)/python && $(BIN)/python scripts/sandbox_service.py stop
+	-test -x $(BIN)/python && $(BIN)/python scripts/local_postgres.py stop
 	rm -rf $(VENV) .meltano .pytest_cache .ruff_cache *.egg-info transform/target transform/logs
 
 bench: $(PLUGINS) ## Benchmark against the eMAG rate-limit floor (about 15 minutes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from emag_sandbox import AccountSpec, Sandbox
+from tests.pipeline import LocalPostgres
 from tests.tap_runner import PASSWORDS
 
 
@@ -17,3 +18,11 @@ def sandbox():
     ]
     with Sandbox(accounts=accounts, seed=7, rate_limit=0) as sb:
         yield sb
+
+
+@pytest.fixture(scope="module")
+def postgres(tmp_path_factory):
+    """A real Postgres per test module, started the way `make up` starts it."""
+    server = LocalPostgres(tmp_path_factory.mktemp("pgdata"))
+    yield server
+    server.stop()

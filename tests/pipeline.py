@@ -14,6 +14,7 @@ from pathlib import Path
 import psycopg
 
 from tests.sandbox_process import free_port
+from tests.tap_runner import PASSWORDS, USERNAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 MELTANO = str(Path(sys.executable).parent / "meltano")
@@ -79,3 +80,13 @@ class MeltanoProject:
                                 capture_output=True, text=True, timeout=900, check=False)
         result.run_id = run_id  # type: ignore[attr-defined]
         return result
+
+
+def sandbox_accounts(sizes: t.Mapping[str, int]) -> list[str]:
+    """`--account` values for the sandbox CLI with the tests' credentials."""
+    return [f"{name}:{USERNAMES[name]}:{PASSWORDS[name]}:{size}" for name, size in sizes.items()]
+
+
+def meltano_accounts(sizes: t.Mapping[str, int]) -> dict[str, tuple[str, str]]:
+    """The same accounts as MeltanoProject takes them."""
+    return {name: (USERNAMES[name], PASSWORDS[name]) for name in sizes}

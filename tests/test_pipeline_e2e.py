@@ -10,32 +10,22 @@ from decimal import Decimal
 
 import pytest
 
-from tests.pipeline import LocalPostgres, MeltanoProject
+from tests.pipeline import MeltanoProject, meltano_accounts, sandbox_accounts
 from tests.sandbox_process import SandboxProcess
-from tests.tap_runner import PASSWORDS, USERNAMES
 
 SIZES = {"main": 1200, "fbe": 700}
 MAIN_JOB = ("tap-emag", "target-postgres", "dbt:run")
 
 
 @pytest.fixture(scope="module")
-def postgres(tmp_path_factory):
-    server = LocalPostgres(tmp_path_factory.mktemp("pgdata"))
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def sandbox():
-    accounts = [f"{name}:{USERNAMES[name]}:{PASSWORDS[name]}:{size}"
-                for name, size in SIZES.items()]
-    with SandboxProcess(accounts, "--rate-limit", "0", "--seed", "17") as sb:
+    with SandboxProcess(sandbox_accounts(SIZES), "--rate-limit", "0", "--seed", "17") as sb:
         yield sb
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory, sandbox, postgres):
-    accounts = {name: (USERNAMES[name], PASSWORDS[name]) for name in SIZES}
+    accounts = meltano_accounts(SIZES)
     return MeltanoProject(tmp_path_factory.mktemp("meltano"), sandbox.base_url, postgres,
                           accounts, requests_per_second=100)
 

@@ -10,31 +10,21 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from tests.pipeline import MELTANO, ROOT, LocalPostgres, MeltanoProject
+from tests.pipeline import MELTANO, ROOT, MeltanoProject, meltano_accounts, sandbox_accounts
 from tests.sandbox_process import SandboxProcess
-from tests.tap_runner import PASSWORDS, USERNAMES
 
 SIZES = {"main": 400, "fbe": 300}
 
 
 @pytest.fixture(scope="module")
-def postgres(tmp_path_factory):
-    server = LocalPostgres(tmp_path_factory.mktemp("pgdata"))
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def sandbox():
-    accounts = [f"{name}:{USERNAMES[name]}:{PASSWORDS[name]}:{size}"
-                for name, size in SIZES.items()]
-    with SandboxProcess(accounts, "--rate-limit", "0", "--seed", "23") as sb:
+    with SandboxProcess(sandbox_accounts(SIZES), "--rate-limit", "0", "--seed", "23") as sb:
         yield sb
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory, sandbox, postgres):
-    accounts = {name: (USERNAMES[name], PASSWORDS[name]) for name in SIZES}
+    accounts = meltano_accounts(SIZES)
     project = MeltanoProject(tmp_path_factory.mktemp("meltano"), sandbox.base_url, postgres,
                              accounts, requests_per_second=100)
     result = project.run("tap-emag", "target-postgres", "dbt:run")
