@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import typing as t
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from tap_emag.client import EmagAccountClient, EmagApiError, EmagAuthError, as_rows
@@ -98,24 +99,34 @@ class AccountScan:
 
     def _scan(self, emit: Emit) -> None:
         settings = self.settings
-        self.run.products_total = self._count()
-        if self.run.products_total is not None:
-            self.progress.total_pages = -(-self.run.products_total // settings.page_size)
 
         def fetch(page: int) -> list[dict[str, t.Any]]:
             data = {**settings.filters, "currentPage": page, "itemsPerPage": settings.page_size}
             return as_rows(self.client.call("product_offer", "read", data))
 
-        pages = ordered_pages(fetch, page_size=settings.page_size,
-                              known_pages=self.progress.total_pages,
-                              max_in_flight=settings.max_in_flight)
-        for page, rows in pages:
-            self.run.pages_fetched += 1
-            for raw in rows:
-                record = self._record(raw, page)
-                if record is not None:
-                    emit(record)
-            self.progress.page_done(page, len(rows))
+        # The count travels alongside the first pages instead of delaying them by a round trip.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="count") as counter:
+            count = counter.submit(self._count)
+
+            def total_pages() -> int | None:
+                if not count.done():
+                    return None
+                if self.progress.total_pages is None and (total := count.result()) is not None:
+                    self.run.products_total = total
+                    self.progress.total_pages = -(-total // settings.page_size)
+                return self.progress.total_pages
+
+            pages = ordered_pages(fetch, page_size=settings.page_size, known_pages=total_pages,
+                                  max_in_flight=settings.max_in_flight)
+            for page, rows in pages:
+                self.run.pages_fetched += 1
+                for raw in rows:
+                    record = self._record(raw, page)
+                    if record is not None:
+                        emit(record)
+                total_pages()
+                self.progress.page_done(page, len(rows))
+            total_pages()  # a count that failed with an auth error fails the scan here too
 
     def _count(self) -> int | None:
         """Total products for progress and look-ahead; the scan does not depend on it."""

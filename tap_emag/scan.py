@@ -17,21 +17,25 @@ def ordered_pages(
     fetch: t.Callable[[int], Page],
     *,
     page_size: int,
-    known_pages: int | None,
+    known_pages: int | t.Callable[[], int | None] | None,
     max_in_flight: int,
 ) -> t.Iterator[tuple[int, Page]]:
     """Yield (page number, rows) from page 1 until a short or empty page.
 
-    `known_pages` (from product_offer/count) bounds the look-ahead so no request is wasted past
-    the end; without it at most `max_in_flight - 1` requests look past the end. A catalogue that
-    grew during the scan is still read to its end, since only a short page stops the scan.
+    `known_pages` (from product_offer/count; a callable when the count is still on its way)
+    bounds the look-ahead so no request is wasted past the end; without it at most
+    `max_in_flight - 1` requests look past the end. A catalogue that grew during the scan is
+    still read to its end, since only a short page stops the scan.
     """
-    limit = known_pages if known_pages else None
+    pages_known = known_pages if callable(known_pages) else (lambda: known_pages)
+    limit: int | None = None
     pending: dict[int, Future[Page]] = {}
     next_page, wanted = 1, 1
     with ThreadPoolExecutor(max_workers=max_in_flight, thread_name_prefix="page") as pool:
         try:
             while True:
+                if limit is None and (total := pages_known()):
+                    limit = max(total, wanted)
                 while len(pending) < max_in_flight and (limit is None or next_page <= limit):
                     pending[next_page] = pool.submit(fetch, next_page)
                     next_page += 1

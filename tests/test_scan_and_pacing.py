@@ -120,7 +120,7 @@ def test_requests_are_spaced_evenly():
         limiter.acquire()
         stamps.append(time.monotonic())
     gaps = [b - a for a, b in itertools.pairwise(stamps)]
-    assert all(0.34 <= gap < 0.37 for gap in gaps)
+    assert all(0.335 <= gap < 0.36 for gap in gaps)
 
 
 def test_each_429_slows_the_pace_a_little_up_to_a_bound():
