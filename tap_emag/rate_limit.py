@@ -14,7 +14,7 @@ import threading
 import time
 
 WINDOW_SECONDS = 1.0
-MARGIN = 0.02
+MARGIN = 0.03
 MARGIN_STEP = 0.02
 MAX_MARGIN = 0.25
 
