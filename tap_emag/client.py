@@ -14,7 +14,6 @@ import json
 import logging
 import re
 import threading
-import time
 import typing as t
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -285,7 +284,3 @@ def as_rows(results: t.Any) -> list[dict[str, t.Any]]:
         return [results]
     return []
 
-
-def elapsed_since(start: float) -> float:
-    """Seconds since a `time.monotonic()` reading."""
-    return time.monotonic() - start

@@ -7,7 +7,6 @@ the secret into logs, so every message here is built from the setting's path alo
 from __future__ import annotations
 
 import logging
-import re
 import typing as t
 from dataclasses import dataclass
 
@@ -199,7 +198,3 @@ def parse_accounts(config: t.Mapping[str, t.Any], logger: logging.Logger) -> lis
         ))
     return accounts
 
-
-def is_valid_account_name(name: str) -> bool:
-    """Whether a name can serve as the account column value and a state key."""
-    return re.match(ACCOUNT_NAME_PATTERN, name) is not None
