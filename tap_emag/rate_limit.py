@@ -20,7 +20,12 @@ MAX_MARGIN = 0.25
 
 
 class RateLimiter:
-    """Hands out send times at least `interval` apart (thread-safe)."""
+    """Releases requests one at a time, each at least `interval` after the previous release.
+
+    Turns are measured from when the previous request was actually released, not from when
+    it was scheduled: a thread that wakes late (a loaded machine, a stall in this process)
+    would otherwise be followed by on-time requests, and four of them would fit in a second.
+    """
 
     def __init__(self, rate: float, margin: float = MARGIN) -> None:
         # A fractional rate rounds down for the window (2.5/s allows 2 in any second); below
@@ -29,7 +34,8 @@ class RateLimiter:
         self._base = max(WINDOW_SECONDS, slots / rate) / slots
         self._margin = margin
         self._next = 0.0
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards _next and _margin
+        self._turn = threading.Lock()  # one waiting request at a time
 
     @property
     def interval(self) -> float:
@@ -38,14 +44,17 @@ class RateLimiter:
 
     def acquire(self) -> float:
         """Wait for this request's turn; returns the seconds spent waiting."""
-        with self._lock:
-            now = time.monotonic()
-            turn = max(now, self._next)
-            self._next = turn + self.interval
-        wait = turn - now
-        if wait > 0:
-            time.sleep(wait)
-        return max(wait, 0.0)
+        started = time.monotonic()
+        with self._turn:
+            while True:
+                with self._lock:
+                    now = time.monotonic()
+                    wait = self._next - now
+                    if wait <= 0:
+                        self._next = now + self.interval
+                        return now - started
+                # re-checked after the sleep: a 429 may have pushed the turn further out
+                time.sleep(wait)
 
     def pause(self, seconds: float) -> None:
         """Hold every later request of this account back, e.g. for a 429's Retry-After."""

@@ -134,3 +134,37 @@ def test_each_429_slows_the_pace_a_little_up_to_a_bound():
     for _ in range(100):
         saturated.throttled(0)
     assert 1.24 <= _fourth_request_delay(saturated) < 1.28
+
+
+def test_a_request_released_late_is_not_followed_by_a_catch_up(monkeypatch):
+    """A thread that wakes late (a stall, a loaded machine) moves every later turn back.
+
+    Turns handed out ahead of time would let the requests after a late one go out on their
+    original schedule, and four requests would then fit in one second.
+    """
+    limiter = RateLimiter(3)
+    real_sleep = time.sleep
+    sleeps = itertools.count()
+
+    def oversleeping(seconds: float) -> None:
+        real_sleep(seconds + (0.25 if next(sleeps) == 1 else 0))
+
+    monkeypatch.setattr("tap_emag.rate_limit.time.sleep", oversleeping)
+    stamps: list[float] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        for _ in range(2):
+            limiter.acquire()
+            with lock:
+                stamps.append(time.monotonic())
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stamps.sort()
+    assert len(stamps) == 8
+    assert min(b - a for a, b in itertools.pairwise(stamps)) >= limiter.interval - 0.005
+    assert _max_in_window(stamps) == 3
