@@ -74,7 +74,7 @@ class AccountScan:
         """
         try:
             self._scan(emit)
-            if self.run.filtered or self.run.failed_records:
+            if self.run.filtered:
                 kept = Fingerprints(self.previous)  # a partial view: nothing can be deleted
             else:
                 self._emit_deletions(emit)
@@ -183,6 +183,15 @@ class AccountScan:
         """
         missing = sorted(set(self.previous) - set(self.seen))
         check = len(missing) <= self.settings.deletion_check_limit
+        if not check and self.run.failed_records:
+            # Records without a usable id may be any of the missing products, and there are
+            # too many to look up: delete nothing this run, keep their fingerprints.
+            self.logger.warning("%s: %d products missing and %d records unreadable; deletions"
+                                " are postponed.", self.account, len(missing),
+                                self.run.failed_records)
+            for product_id in missing:
+                self.seen[product_id] = self.previous[product_id]
+            return
         deleted_at = utc_now()
         for product_id in missing:
             if check and self._still_exists(product_id):

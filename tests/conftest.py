@@ -26,3 +26,34 @@ def postgres(tmp_path_factory):
     server = LocalPostgres(tmp_path_factory.mktemp("pgdata"))
     yield server
     server.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Fail any test whose output (stdout, stderr, logs, failure text) shows a password.
+
+    The tests' own output is one more place a secret could leak to (CI logs keep it).
+    """
+    report = yield
+    shown = "\n".join(text for _, text in report.sections)
+    failure = report.longreprtext if report.failed else ""
+    leaked = [account for account, secret in PASSWORDS.items() if secret in shown + failure]
+    if leaked:
+        for secret in PASSWORDS.values():
+            failure = failure.replace(secret, "***")
+            report.sections = [(name, text.replace(secret, "***"))
+                               for name, text in report.sections]
+        report.outcome = "failed"
+        report.longrepr = (f"{failure}\nThe password of {', '.join(leaked)} appeared in this"
+                           " test's output (shown here as ***).")
+    return report
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the reliability scenarios' figures, when any ran (docs/RELIABILITY.md)."""
+    from tests.reliability import FIGURES
+
+    if FIGURES:
+        terminalreporter.section("reliability figures")
+        for line in FIGURES.table():
+            terminalreporter.write_line(line)

@@ -26,12 +26,28 @@ class LocalPostgres:
     def __init__(self, data: Path) -> None:
         self.data = data
         self.port = free_port()
-        self._script(["start", "--data", str(data), "--port", str(self.port)])
-        self.dsn = f"postgresql://postgres@127.0.0.1:{self.port}/emag"
+        self.start()
+        self.dsn = self.dsn_for("emag")
+
+    def start(self) -> None:
+        self._script(["start", "--data", str(self.data), "--port", str(self.port)])
+
+    def dsn_for(self, database: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str) -> str:
+        """A new, empty database (one per scenario, so scenarios cannot see each other)."""
+        with psycopg.connect(self.dsn, autocommit=True) as connection:
+            connection.execute(f'drop database if exists "{name}"')
+            connection.execute(f'create database "{name}"')
+        return name
 
     def _script(self, args: list[str]) -> None:
-        subprocess.run([sys.executable, "scripts/local_postgres.py", *args], cwd=ROOT,
-                       check=True, capture_output=True, text=True, timeout=180)
+        result = subprocess.run([sys.executable, "scripts/local_postgres.py", *args], cwd=ROOT,
+                                capture_output=True, text=True, timeout=180, check=False)
+        if result.returncode != 0:
+            msg = f"local_postgres.py {args[0]} failed: {result.stdout}{result.stderr}"
+            raise RuntimeError(msg)
 
     def query(self, sql: str, params: t.Sequence[t.Any] = ()) -> list[tuple[t.Any, ...]]:
         with psycopg.connect(self.dsn) as connection:
@@ -45,7 +61,10 @@ class MeltanoProject:
     """The repository's Meltano project, isolated: its own system database (state)."""
 
     def __init__(self, workdir: Path, sandbox_url: str, postgres: LocalPostgres,
-                 accounts: t.Mapping[str, tuple[str, str]], **tap_settings: t.Any) -> None:
+                 accounts: t.Mapping[str, tuple[str, str]], database: str = "emag",
+                 **tap_settings: t.Any) -> None:
+        self.workdir = workdir
+        self.run_ids: list[str] = []
         self.dbt_target = workdir / "dbt-target"
         self.env = {
             **os.environ,
@@ -55,8 +74,9 @@ class MeltanoProject:
                 for name, (user, password) in accounts.items()
             ]),
             "TARGET_POSTGRES_SQLALCHEMY_URL":
-                f"postgresql+psycopg://postgres@127.0.0.1:{postgres.port}/emag",
+                f"postgresql+psycopg://postgres@127.0.0.1:{postgres.port}/{database}",
             "DBT_POSTGRES_PORT": str(postgres.port),
+            "DBT_POSTGRES_DBNAME": database,
             "EMAG_CONFLICT_STRATEGY": "",
             "DBT_TARGET_PATH": str(self.dbt_target),
             "DBT_LOG_PATH": str(workdir / "dbt-logs"),
@@ -71,15 +91,42 @@ class MeltanoProject:
                               env={**self.env, **(extra_env or {})}, capture_output=True,
                               text=True, timeout=900, check=False)
 
+    def meltano(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Any other `meltano` command, e.g. `state get`."""
+        return subprocess.run([MELTANO, *args], cwd=ROOT, env=self.env, capture_output=True,
+                              text=True, timeout=300, check=False)
+
     def run(self, *blocks: str, extra_env: t.Mapping[str, str] | None = None,
             ) -> subprocess.CompletedProcess[str]:
         """`meltano run BLOCKS...` with a fresh run id (returned in .run_id)."""
+        process = self.start_run(*blocks, extra_env=extra_env)
+        stdout, stderr = process.communicate(timeout=900)
+        result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+        result.run_id = process.run_id  # type: ignore[attr-defined]
+        return result
+
+    def start_run(self, *blocks: str, extra_env: t.Mapping[str, str] | None = None,
+                  ) -> subprocess.Popen[str]:
+        """`meltano run BLOCKS...` in the background (to interrupt it); .run_id is set."""
         run_id = str(uuid.uuid4())
         env = {**self.env, "MELTANO_RUN_ID": run_id, **(extra_env or {})}
-        result = subprocess.run([MELTANO, "run", *blocks], cwd=ROOT, env=env,
-                                capture_output=True, text=True, timeout=900, check=False)
-        result.run_id = run_id  # type: ignore[attr-defined]
-        return result
+        process = subprocess.Popen([MELTANO, "run", *blocks], cwd=ROOT, env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process.run_id = run_id  # type: ignore[attr-defined]
+        self.run_ids.append(run_id)
+        return process
+
+    def saved_state(self) -> dict[str, t.Any]:
+        """The state Meltano stored for the main job (empty before any)."""
+        listed = self.meltano("state", "list")
+        job = "tap-emag-to-target-postgres"
+        ids = [word for word in listed.stdout.split() if word.endswith(job)]
+        if not ids:
+            return {}
+        result = self.meltano("state", "get", ids[0])
+        if result.returncode != 0:
+            raise RuntimeError(result.stderr[-2000:])
+        return json.loads(result.stdout)
 
 
 def sandbox_accounts(sizes: t.Mapping[str, int]) -> list[str]:

@@ -6,7 +6,12 @@ import json
 import subprocess
 import sys
 
+from tap_emag.fingerprints import Fingerprints
 from tests.tap_runner import PASSWORDS, run_tap, tap_config
+
+
+def _fingerprints(bookmark):
+    return Fingerprints.decode(bookmark["fingerprints"]).items()
 
 
 def _all_output(run, capfd) -> str:
@@ -65,28 +70,46 @@ def test_an_interrupted_scan_keeps_the_bookmark_and_emits_no_deletions(sandbox):
     assert healed.product_ids("main", deleted=False) == []
 
 
-def test_failed_records_are_counted_with_reasons_and_block_deletions(sandbox, monkeypatch):
+def _drop_id_of(monkeypatch, product_id: int) -> None:
+    """Serve one product without its id (as a broken payload would)."""
     import tap_emag.account_scan as scan_module
 
-    config = tap_config(sandbox, accounts=("fbe",))
-    full = run_tap(config)
-    gone = sandbox.mutate("fbe", deleted=2, seed=5)["deleted"]
     original = scan_module.normalize_product
-    broken_id = sandbox.catalog("fbe")[10]["id"]
 
     def normalize_with_a_broken_item(raw):
-        if raw.get("id") == broken_id:
+        if raw.get("id") == product_id:
             raw = {k: v for k, v in raw.items() if k != "id"}
         return original(raw)
 
     monkeypatch.setattr(scan_module, "normalize_product", normalize_with_a_broken_item)
+
+
+def test_failed_records_are_counted_and_only_confirmed_deletions_go_out(sandbox, monkeypatch):
+    config = tap_config(sandbox, accounts=("fbe",))
+    full = run_tap(config)
+    gone = sandbox.mutate("fbe", deleted=2, seed=5)["deleted"]
+    broken_id = sandbox.catalog("fbe")[10]["id"]
+    _drop_id_of(monkeypatch, broken_id)
     run = run_tap(config, full.state)
     fbe = run.sync_run("fbe")
     assert fbe["status"] == "partial"
     assert fbe["failed_records"] == 1
     assert any("no id" in message for message in fbe["error_messages"])
-    assert run.product_ids("fbe", deleted=True) == []  # a failed record may be a live product
-    monkeypatch.setattr(scan_module, "normalize_product", original)
+    # the unreadable record is a live product: its id lookup finds it, so it is not deleted;
+    # the two products that really went are
+    assert sorted(run.product_ids("fbe", deleted=True)) == sorted(gone)
+    assert broken_id in {pid for pid, _ in _fingerprints(run.bookmark("fbe"))}
+
+
+def test_failed_records_postpone_deletions_too_many_to_confirm(sandbox, monkeypatch):
+    config = tap_config(sandbox, accounts=("fbe",), deletion_check_limit=1)
+    full = run_tap(config)
+    gone = sandbox.mutate("fbe", deleted=3, seed=6)["deleted"]
+    _drop_id_of(monkeypatch, sandbox.catalog("fbe")[20]["id"])
+    run = run_tap(config, full.state)
+    assert run.sync_run("fbe")["failed_records"] == 1
+    assert run.product_ids("fbe", deleted=True) == []
+    monkeypatch.undo()
     healed = run_tap(config, run.state)
     assert sorted(healed.product_ids("fbe", deleted=True)) == sorted(gone)
 

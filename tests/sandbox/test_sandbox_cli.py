@@ -63,3 +63,23 @@ def test_cli_rejects_bad_account_spec():
     out = subprocess.run([sys.executable, "-m", "emag_sandbox", "--account", "oops"],
                          capture_output=True, text=True, timeout=30)
     assert out.returncode == 2 and "NAME:USERNAME:PASSWORD:PRODUCTS" in out.stderr
+
+
+def test_cli_bad_records_option():
+    proc, base = _serve("--bad-records", "9")
+    try:
+        root = base.removesuffix("/api-3")
+        r = requests.post(f"{base}/product_offer/count", json={"data": {}},
+                          auth=("cli-main", "cli-pass"), timeout=5)
+        assert r.json()["results"]["noOfItems"] == "309"
+        listing = requests.get(f"{root}/_admin/bad_records", params={"account": "fbe"}).json()
+        assert len(listing) == 9 and len({e["kind"] for e in listing}) == 9
+        assert requests.get(f"{root}/_admin/config").json()["bad_records"] == 9
+    finally:
+        _stop(proc)
+    out = subprocess.run([sys.executable, "-m", "emag_sandbox", "serve", "--help"],
+                         capture_output=True, text=True, timeout=30, check=True)
+    assert "--bad-records N" in out.stdout and "nulls_everywhere" in out.stdout
+    out = subprocess.run([sys.executable, "-m", "emag_sandbox", "--bad-records", "-1"],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2 and "non-negative integer" in out.stderr

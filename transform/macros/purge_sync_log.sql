@@ -1,6 +1,7 @@
 {#-
     Retention: delete sync-log rows older than EMAG_LOG_RETENTION_DAYS (default 30) from the
-    raw table and the mart. Run by the Meltano job `emag-log-cleanup`
+    raw table (the emag_sync_log view reads it; a table left by an older version is purged
+    too). Run by the Meltano job `emag-log-cleanup`
     (`dbt run-operation purge_sync_log`).
 -#}
 {% macro purge_sync_log(retention_days=none) %}
@@ -12,7 +13,7 @@
         source('emag', 'sync_runs'),
         adapter.get_relation(database=target.database, schema=target.schema, identifier='emag_sync_log'),
     ] -%}
-    {%- for relation in targets if relation is not none -%}
+    {%- for relation in targets if relation is not none and relation.type == 'table' -%}
         {%- set result = run_query(
             "delete from " ~ relation ~ " where started_at < (now() at time zone 'utc') - interval '" ~ days ~ " days' returning 1"
         ) -%}

@@ -1,4 +1,7 @@
--- One row per account per tap run.
+-- One row per account per tap run. A view, so a run whose tap failed (and whose `dbt:run`
+-- never ran) is in the log as soon as its raw sync_runs row is loaded.
+{{ config(materialized='view') }}
+
 with
 
 sync_runs as (

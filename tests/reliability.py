@@ -1,0 +1,179 @@
+"""Shared pieces of the reliability scenarios: sizes, figures, processes to interrupt, state.
+
+The scenarios run in CI at a small size; `make reliability` runs them at full size
+(`RELIABILITY_SCALE=full`) and writes their figures to `RELIABILITY_REPORT` for
+docs/RELIABILITY.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import struct
+import time
+import typing as t
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import psycopg
+
+from tests.catalogue_check import Comparison
+
+SCALES = {
+    "ci": {"main": 1500, "fbe": 800},
+    "full": {"main": 20000, "fbe": 10000},
+}
+SCALE = os.environ.get("RELIABILITY_SCALE", "ci")
+SIZES = SCALES[SCALE]
+# Small pages in CI, so the fault scenario makes enough requests to meet most fault kinds.
+PAGE_SIZE = 20 if SCALE == "ci" else 100
+
+
+@dataclass
+class Figures:
+    """What one scenario did and what it proved."""
+
+    scenario: str
+    requests: int
+    faults_injected: int
+    retries: int
+    products_verified: int
+    lost: int
+    duplicated: int
+    note: str = ""
+
+    @classmethod
+    def from_comparisons(cls, scenario: str, comparisons: t.Iterable[Comparison], *,
+                         requests: int, faults: int, retries: int, note: str = "") -> Figures:
+        comparisons = list(comparisons)
+        return cls(scenario, requests, faults, retries,
+                   sum(c.verified for c in comparisons),
+                   sum(len(c.lost) for c in comparisons),
+                   sum(len(c.duplicated) for c in comparisons), note)
+
+
+class _Collected(list[Figures]):
+    """Figures of this pytest session, printed at its end."""
+
+    def table(self) -> list[str]:
+        header = ("scenario", "requests", "faults injected", "retries", "products verified",
+                  "lost", "duplicated", "notes")
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for f in self:
+            cells = (f.scenario, f"{f.requests:,}", f"{f.faults_injected:,}", f"{f.retries:,}",
+                     f"{f.products_verified:,}", str(f.lost), str(f.duplicated), f.note)
+            lines.append("| " + " | ".join(cells) + " |")
+        return lines
+
+
+FIGURES = _Collected()
+
+
+def record(figures: Figures) -> None:
+    """Keep the figures for the session summary, and append them to RELIABILITY_REPORT."""
+    FIGURES.append(figures)
+    target = os.environ.get("RELIABILITY_REPORT")
+    if target:
+        with Path(target).open("a", encoding="utf-8") as report:
+            report.write(json.dumps({**asdict(figures), "scale": SIZES}) + "\n")
+
+
+def requests_and_faults(stats: dict[str, t.Any]) -> tuple[int, int]:
+    """Total API requests and injected faults over every account, from sandbox stats."""
+    accounts = stats["accounts"].values()
+    return (sum(a["requests"]["total"] for a in accounts),
+            sum(a["faults_total"] for a in accounts))
+
+
+def retries_logged(dsn: str, run_ids: t.Iterable[str]) -> int:
+    """Retries the tap reported in its sync_runs records for these runs."""
+    with psycopg.connect(dsn) as connection:
+        (total,), = connection.execute(
+            "select coalesce(sum(retries), 0) from emag_raw.sync_runs where run_id = any(%s)",
+            (list(run_ids),)).fetchall()
+    return int(total)
+
+
+# -- processes ---------------------------------------------------------------------------------
+
+def _children(pid: int) -> list[int]:
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with (task / "children").open() as listing:
+            children += [int(child) for child in listing.read().split()]
+    return children
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def find_child(pid: int, executable: str, timeout: float = 120) -> int:
+    """The pid of the descendant of `pid` running `executable` (e.g. target-postgres)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pending = [pid]
+        while pending:
+            current = pending.pop()
+            for child in _children(current):
+                if f"/{executable} " in _command(child) + " ":
+                    return child
+                pending.append(child)
+        time.sleep(0.05)
+    msg = f"no {executable} process under {pid} within {timeout}s"
+    raise TimeoutError(msg)
+
+
+def wait_for_pages(sandbox: t.Any, account: str, pages: int, timeout: float = 300) -> None:
+    """Block until the sandbox has answered `pages` product reads of the account."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        routes = sandbox.stats()["accounts"][account]["requests"]["by_route"]
+        if routes.get("product_offer/read", 0) >= pages:
+            return
+        time.sleep(0.02)
+    msg = f"{account}: fewer than {pages} pages read within {timeout}s"
+    raise TimeoutError(msg)
+
+
+# -- state against what was committed ----------------------------------------------------------
+
+def bookmarked(state: dict[str, t.Any]) -> dict[str, dict[int, str]]:
+    """Per account, the products the saved state claims were synced: id -> content hash."""
+    accounts = (state.get("singer_state", {}).get("bookmarks", {}).get("products", {})
+                .get("accounts", {}))
+    claimed: dict[str, dict[int, str]] = {}
+    for account, bookmark in accounts.items():
+        text = bookmark.get("fingerprints") or ""
+        _, _, payload = text.partition(":")
+        packed = base64.b64decode(payload)
+        claimed[account] = {pid: digest.hex() for pid, digest in struct.iter_unpack("<I8s",
+                                                                                    packed)}
+    return claimed
+
+
+def overclaimed(state: dict[str, t.Any], dsn: str,
+                comparisons: t.Iterable[Comparison]) -> dict[str, list[int]]:
+    """Products the saved state claims as synced that were not, and would not be re-sent.
+
+    The state may lag behind Postgres (a run committed rows, then died before its new
+    bookmark was saved): the next run re-sends or re-deletes those, harmlessly. It must never
+    run ahead: a product the state records with content C (so a run finding C upstream skips
+    it) while Postgres holds neither C nor the current upstream version.
+    """
+    current = {c.account: c.verified_ids for c in comparisons}
+    problems: dict[str, list[int]] = {}
+    with psycopg.connect(dsn) as connection:
+        for account, claimed in bookmarked(state).items():
+            committed = dict(connection.execute(
+                "select id, content_hash from emag_raw.products where account = %s"
+                " and _sdc_deleted_at is null", (account,)).fetchall())
+            wrong = sorted(pid for pid, digest in claimed.items()
+                           if committed.get(pid) != digest and pid not in current[account])
+            if wrong:
+                problems[account] = wrong
+    return problems

@@ -1,0 +1,224 @@
+"""Nothing lost under faults, interruptions and a failing account: real Meltano, real Postgres.
+
+Each scenario ends by comparing Postgres with the sandbox's own catalogue, product by product
+and field by field (tests/catalogue_check.py, independent of the tap), and records its figures
+(docs/RELIABILITY.md; `make reliability` runs the same scenarios at full size).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import typing as t
+
+import psycopg
+import pytest
+
+from tests import reliability
+from tests.catalogue_check import Comparison, column_contract_gaps, compare, raw_rows
+from tests.pipeline import MeltanoProject, meltano_accounts, sandbox_accounts
+from tests.reliability import SIZES, Figures
+from tests.sandbox_process import SandboxProcess
+from tests.secrets_scan import assert_no_secrets
+
+LOAD = ("tap-emag", "target-postgres")
+MAIN_JOB = (*LOAD, "dbt:run")
+ALL_FAULTS = "429,500,502,503,504,timeout,truncated,iserror"
+SEED = int(os.environ.get("RELIABILITY_SEED", "0")) or random.randrange(1, 10**6)
+
+
+def _project(tmp_path, sandbox, postgres, name: str, **settings: t.Any) -> MeltanoProject:
+    database = postgres.create_database(name)
+    return MeltanoProject(tmp_path, sandbox.base_url, postgres, meltano_accounts(SIZES),
+                          database=database, **settings)
+
+
+def _compare_all(sandbox, postgres, project) -> list[Comparison]:
+    dsn = postgres.dsn_for(project.env["DBT_POSTGRES_DBNAME"])
+    with psycopg.connect(dsn) as connection:
+        results = []
+        for account in SIZES:
+            rows = raw_rows(connection, account)
+            assert not column_contract_gaps(rows[0]), column_contract_gaps(rows[0])
+            results.append(compare(account, sandbox.catalog(account), rows))
+    return results
+
+
+def _assert_exact(comparisons: list[Comparison]) -> None:
+    for result in comparisons:
+        assert result.exact, result.summary()
+
+
+def _succeeded(result) -> None:
+    assert result.returncode == 0, result.stderr[-4000:]
+
+
+def _dsn(postgres, project) -> str:
+    return postgres.dsn_for(project.env["DBT_POSTGRES_DBNAME"])
+
+
+# -- 1. faults ---------------------------------------------------------------------------------
+
+def test_ten_percent_faults_a_full_sync_loads_exactly_the_catalogue(tmp_path, postgres):
+    options = ("--seed", str(SEED % 1000), "--fault-rate", "0.1", "--fault-kinds", ALL_FAULTS,
+               "--timeout-delay", "3", "--rate-limit", "0")
+    with SandboxProcess(sandbox_accounts(SIZES), *options) as sandbox:
+        project = _project(tmp_path, sandbox, postgres, "faults", requests_per_second=20,
+                           request_timeout=2, max_retries=8,
+                           items_per_page=reliability.PAGE_SIZE)
+        result = project.run(*MAIN_JOB)
+        _succeeded(result)
+        comparisons = _compare_all(sandbox, postgres, project)
+        requests, faults = reliability.requests_and_faults(sandbox.stats())
+        by_kind = {kind: sum(a["faults"].get(kind, 0) for a in sandbox.stats()["accounts"]
+                             .values()) for kind in ALL_FAULTS.split(",")}
+    _assert_exact(comparisons)
+    dsn = _dsn(postgres, project)
+    with psycopg.connect(dsn) as connection:
+        modelled = connection.execute(
+            "select account, count(*), count(distinct product_id) from emag.emag_products"
+            " group by account order by account").fetchall()
+    assert modelled == sorted((account, size, size) for account, size in SIZES.items())
+    retries = reliability.retries_logged(dsn, [result.run_id])
+    assert faults >= 0.05 * requests and retries > 0
+    assert_no_secrets(project, dsn, result.stdout, result.stderr)
+    reliability.record(Figures.from_comparisons(
+        "10% mixed faults, full sync of two accounts", comparisons, requests=requests,
+        faults=faults, retries=retries,
+        note=", ".join(f"{kind} {n}" for kind, n in by_kind.items() if n)))
+
+
+def test_the_check_sees_a_changed_a_missing_and_an_extra_product(tmp_path, postgres):
+    """The comparison above proves something only if it fails when Postgres is off by one."""
+    with SandboxProcess(sandbox_accounts(SIZES), "--seed", "5", "--rate-limit", "0") as sandbox:
+        project = _project(tmp_path, sandbox, postgres, "check", requests_per_second=50)
+        _succeeded(project.run(*LOAD))
+        _assert_exact(_compare_all(sandbox, postgres, project))
+        change = sandbox.mutate("fbe", changed=1, added=1, deleted=1, seed=8)
+        main, fbe = _compare_all(sandbox, postgres, project)
+    assert main.exact
+    assert (fbe.differing, fbe.lost, fbe.unexpected) == (
+        change["changed"], change["added"], change["deleted"])
+    assert fbe.verified == SIZES["fbe"] - 2
+
+
+# -- 2. interruptions --------------------------------------------------------------------------
+
+def _interrupted(tmp_path, postgres, name: str, interrupt: t.Callable[[t.Any, t.Any], None],
+                 env: t.Mapping[str, str] | None = None) -> None:
+    """Full run; changes; a run interrupted at a random page; then a run that must converge."""
+    rng = random.Random(SEED)
+    options = ("--seed", str(SEED % 1000), "--rate-limit", "3")
+    with SandboxProcess(sandbox_accounts(SIZES), *options) as sandbox:
+        project = _project(tmp_path, sandbox, postgres, name, requests_per_second=3)
+        project.env.update(env or {})
+        dsn = _dsn(postgres, project)
+        _succeeded(project.run(*LOAD))
+        sandbox.mutate("main", changed=25, added=12, deleted=6, seed=rng.randrange(1000))
+        sandbox.mutate("fbe", changed=10, added=4, deleted=3, seed=rng.randrange(1000))
+        sandbox.admin("reset_stats")
+
+        pages = SIZES["main"] // 100
+        page = rng.randrange(2, pages - 1)
+        process = project.start_run(*LOAD)
+        reliability.wait_for_pages(sandbox, "main", page)
+        interrupt(process, postgres)
+        _, stderr = process.communicate(timeout=600)
+        assert process.returncode != 0, "the interrupted run must fail"
+        postgres.start()  # a no-op unless the scenario stopped it
+        with psycopg.connect(dsn) as connection:
+            partial = [compare(a, sandbox.catalog(a), raw_rows(connection, a)) for a in SIZES]
+        assert reliability.overclaimed(project.saved_state(), dsn, partial) == {}
+        assert [c.falsely_deleted for c in partial] == [[], []]
+        assert [c.duplicated for c in partial] == [[], []]
+
+        final = project.run(*LOAD)
+        _succeeded(final)
+        comparisons = _compare_all(sandbox, postgres, project)
+        requests, faults = reliability.requests_and_faults(sandbox.stats())
+    _assert_exact(comparisons)
+    assert reliability.overclaimed(project.saved_state(), dsn, comparisons) == {}
+    assert_no_secrets(project, dsn, stderr, final.stdout, final.stderr)
+    reliability.record(Figures.from_comparisons(
+        name.replace("_", " "), comparisons, requests=requests, faults=faults,
+        retries=reliability.retries_logged(dsn, [final.run_id]),
+        note=f"interrupted after MAIN page {page} of {pages + 1} (seed {SEED})"))
+
+
+def test_tap_killed_at_a_random_page_then_the_next_run_converges(tmp_path, postgres):
+    def kill_tap(process, _postgres) -> None:
+        os.kill(reliability.find_child(process.pid, "tap-emag"), signal.SIGKILL)
+
+    _interrupted(tmp_path, postgres, "tap_killed_with_sigkill", kill_tap)
+
+
+def test_target_killed_mid_batch_then_the_next_run_converges(tmp_path, postgres):
+    def kill_target(process, _postgres) -> None:
+        os.kill(reliability.find_child(process.pid, "target-postgres"), signal.SIGKILL)
+
+    _interrupted(tmp_path, postgres, "target_postgres_killed_mid_batch", kill_target,
+                 env={"TARGET_POSTGRES_BATCH_SIZE_ROWS": "250"})
+
+
+def test_postgres_stopped_during_a_load_then_the_next_run_converges(tmp_path, postgres):
+    def stop_postgres(_process, server) -> None:
+        server.stop()
+
+    _interrupted(tmp_path, postgres, "postgres_stopped_during_load", stop_postgres,
+                 env={"TARGET_POSTGRES_BATCH_SIZE_ROWS": "250"})
+
+
+# -- 3. one account down -----------------------------------------------------------------------
+
+def _account_rows(dsn: str, account: str) -> list[tuple[t.Any, ...]]:
+    with psycopg.connect(dsn) as connection:
+        return connection.execute(
+            "select p::text from emag_raw.products p where account = %s order by id",
+            (account,)).fetchall()
+
+
+@pytest.mark.parametrize("failure, message", [
+    ("wrong_password", "Invalid username or password"),
+    ("ip_not_whitelisted", "not whitelisted"),
+])
+def test_one_account_down_the_other_syncs_and_its_data_is_untouched(tmp_path, postgres,
+                                                                     failure, message):
+    with SandboxProcess(sandbox_accounts(SIZES), "--seed", "31", "--rate-limit", "0") as sandbox:
+        project = _project(tmp_path, sandbox, postgres, f"down_{failure}",
+                           requests_per_second=20)
+        dsn = _dsn(postgres, project)
+        _succeeded(project.run(*MAIN_JOB))
+        fbe_before = _account_rows(dsn, "fbe")
+        state_before = project.saved_state()
+        sandbox.mutate("main", changed=15, added=5, deleted=4, seed=3)
+        sandbox.mutate("fbe", changed=15, added=5, deleted=4, seed=4)
+        if failure == "wrong_password":
+            sandbox.admin("password", account="fbe", password="Rotated-by-the-seller-9")
+        else:
+            sandbox.admin("ip_blocked", account="fbe", blocked=True)
+        second = project.run(*MAIN_JOB)
+        with psycopg.connect(dsn) as connection:
+            main = compare("main", sandbox.catalog("main"), raw_rows(connection, "main"))
+        singer = project.invoke("tap-emag") if failure == "wrong_password" else None
+
+    assert second.returncode != 0
+    assert main.exact, main.summary()
+    assert _account_rows(dsn, "fbe") == fbe_before
+    state = project.saved_state()
+    assert reliability.bookmarked(state)["fbe"] == reliability.bookmarked(state_before)["fbe"]
+    with psycopg.connect(dsn) as connection:
+        log = dict(connection.execute(
+            "select account, sync_status || ': ' || coalesce(error_messages::text, '')"
+            " from emag.emag_sync_log where run_id = %s", (second.run_id,)).fetchall())
+    assert log["main"].startswith("completed")
+    assert log["fbe"].startswith("failed") and message in log["fbe"]
+    outputs = [second.stdout, second.stderr]
+    if singer is not None:  # the Singer messages themselves, failure message included
+        assert '"status": "failed"' in singer.stdout or '"status":"failed"' in singer.stdout
+        outputs += [singer.stdout, singer.stderr]
+    assert_no_secrets(project, dsn, *outputs, extra=("Rotated-by-the-seller-9",))
+    reliability.record(Figures.from_comparisons(
+        f"FBE down ({failure.replace('_', ' ')}), MAIN syncs", [main],
+        requests=0, faults=0, retries=reliability.retries_logged(dsn, [second.run_id]),
+        note=f"FBE rows unchanged: {len(fbe_before)}; exit code {second.returncode}"))
