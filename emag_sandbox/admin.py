@@ -35,6 +35,14 @@ def handle(sb: Sandbox, method: str, path: str, query: str, raw: bytes,
         return _json(400, {"error": str(exc)})
 
 
+def _account_arg(query: dict[str, list[str]], body: dict[str, Any]) -> str:
+    """``?account=NAME`` (or the body's ``account``) of the read-only catalogue routes."""
+    account = (query.get("account") or [None])[0] or body.get("account")
+    if not account:
+        raise ValueError("give ?account=NAME")
+    return str(account)
+
+
 def _route(sb: Sandbox, method: str, action: str, query: dict[str, list[str]],
            body: dict[str, Any]) -> Response:
     if method == "GET" and action in ("", "health"):
@@ -45,10 +53,9 @@ def _route(sb: Sandbox, method: str, action: str, query: dict[str, list[str]],
     if method == "GET" and action == "config":
         return _json(200, sb.config())
     if method == "GET" and action == "catalog":
-        account = (query.get("account") or [None])[0] or body.get("account")
-        if not account:
-            raise ValueError("give ?account=NAME")
-        return _json(200, sb.catalog(account))
+        return _json(200, sb.catalog(_account_arg(query, body)))
+    if method == "GET" and action == "bad_records":
+        return _json(200, sb.bad_records(_account_arg(query, body)))
     if method != "POST":
         return _json(404 if action not in _POST_ACTIONS else 405,
                      {"error": f"no such admin endpoint: {method} /_admin/{action}"})

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from emag_sandbox import admin, state
+from emag_sandbox.bad_records import check_count
 from emag_sandbox.catalog import Catalog
 from emag_sandbox.categories import build_categories, category_ids_by_name
 from emag_sandbox.faults import FAULT_KINDS, FaultInjector, html_error
@@ -84,6 +85,7 @@ class Sandbox:
         fault_kinds: Iterable[str] = FAULT_KINDS,
         timeout_delay: float = 30.0,
         state_file: str | None = None,
+        bad_records: int = 0,
     ) -> None:
         specs = list(accounts) if accounts is not None else list(DEFAULT_ACCOUNTS)
         if not specs:
@@ -94,6 +96,7 @@ class Sandbox:
                 raise ValueError(f"account {field_name}s must be unique: {values}")
         self.seed = seed
         self.state_file = state_file
+        self._bad_records = check_count(bad_records)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._categories = build_categories(seed)
@@ -102,7 +105,7 @@ class Sandbox:
         self._accounts: dict[str, _Account] = {}
         for spec in specs:
             fbe = spec.fbe if spec.fbe is not None else "fbe" in spec.name.lower()
-            catalog = Catalog(seed, spec.name, spec.products, pool, cat_ids, fbe)
+            catalog = Catalog(seed, spec.name, spec.products, pool, cat_ids, fbe, bad_records)
             self._accounts[spec.name] = _Account(spec, spec.password, catalog)
         self._by_username = {a.spec.username: a for a in self._accounts.values()}
         self._limiter = RateLimiter(rate_limit)
@@ -214,16 +217,18 @@ class Sandbox:
         """Change settings at runtime (tests flip faults and limits mid-run).
 
         Accepts any of rate_limit, latency, latency_jitter, fault_rate, fault_kinds,
-        timeout_delay.
+        timeout_delay, bad_records.
         """
         known = {"rate_limit", "latency", "latency_jitter", "fault_rate", "fault_kinds",
-                 "timeout_delay"}
+                 "timeout_delay", "bad_records"}
         unknown = set(settings) - known
         if unknown:
             raise ValueError(f"unknown settings {sorted(unknown)}; known: {sorted(known)}")
         for key in ("latency", "latency_jitter", "timeout_delay"):
             if key in settings and float(settings[key]) < 0:
                 raise ValueError(f"{key} must be >= 0")
+        if "bad_records" in settings:
+            check_count(settings["bad_records"])
         if "rate_limit" in settings:
             self._limiter.rate = float(settings["rate_limit"])
         self._faults.configure(
@@ -232,13 +237,17 @@ class Sandbox:
         for key in ("latency", "latency_jitter", "timeout_delay"):
             if key in settings:
                 setattr(self, key, float(settings[key]))
+        if "bad_records" in settings:
+            for acct in self._accounts.values():
+                acct.catalog.set_bad_records(settings["bad_records"])
+            self._bad_records = settings["bad_records"]
 
     def config(self) -> dict[str, Any]:
         """Current runtime settings."""
         return {"seed": self.seed, "rate_limit": self._limiter.rate, "latency": self.latency,
                 "latency_jitter": self.latency_jitter, "fault_rate": self._faults.rate,
                 "fault_kinds": list(self._faults.kinds), "timeout_delay": self.timeout_delay,
-                "state_file": self.state_file,
+                "state_file": self.state_file, "bad_records": self._bad_records,
                 "accounts": {n: {"username": a.spec.username, "products": len(a.catalog),
                                  "fbe": a.catalog.fbe, "ip_blocked": a.ip_blocked}
                              for n, a in self._accounts.items()}}
@@ -262,8 +271,15 @@ class Sandbox:
         self._limiter.reset_stats()
 
     def catalog(self, account: str) -> list[dict[str, Any]]:
-        """The products exactly as an unfiltered ``product_offer/read`` serves them."""
+        """The well-formed products exactly as an unfiltered ``product_offer/read`` serves them.
+
+        Bad items are left out: this is what a correct client should load.
+        """
         return self._account(account).catalog.records()
+
+    def bad_records(self, account: str) -> list[dict[str, Any]]:
+        """The account's bad items: ``{"kind", "position", "item"}`` in served order."""
+        return self._account(account).catalog.bad_listing()
 
     def categories(self) -> list[dict[str, Any]]:
         """The category tree as ``category/read`` serves it."""

@@ -4,6 +4,9 @@ The catalogue holds only small :class:`~emag_sandbox.products.Offer` cores (abou
 each); records are built when served, so 100,000 products start in about a second and a
 mutation is visible on the very next request. Cores are immutable and replaced on change, so a
 page snapshot taken under the lock stays consistent while a mutation runs.
+
+Optional malformed items (:mod:`emag_sandbox.bad_records`) are kept apart from the offers:
+reads and counts see both, while mutations and :meth:`Catalog.records` see the offers only.
 """
 
 # ruff: noqa: S311  -- seeded, reproducible test data; nothing here is security-relevant
@@ -11,18 +14,24 @@ page snapshot taken under the lock stays consistent while a mutation runs.
 from __future__ import annotations
 
 import bisect
+import heapq
 import random
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
+from emag_sandbox import bad_records
+from emag_sandbox.bad_records import BadItem
 from emag_sandbox.products import Offer, SellerPool, SkuTraits, build_record
-from emag_sandbox.rng import label_seed, mix
+from emag_sandbox.rng import label_seed, mix, rng_for
 
 MAX_ID = 4_294_967_295
 SHARE_OF_POOL = 75  # percent of the seller's SKUs an account sells
 NAME_SUFFIXES = (" - editie 2025", " (model nou)", " - resigilat", " - pachet promo", " v2")
+BAD_SKU_BASE = 1_000_000_000  # pool indices of bad items' SKUs: far above any real catalogue
+
+Entry = Offer | BadItem
 
 
 class Catalog:
@@ -30,7 +39,7 @@ class Catalog:
 
     def __init__(
         self, seed: int, account: str, size: int, pool: SellerPool,
-        category_ids: dict[str, int], fbe: bool,
+        category_ids: dict[str, int], fbe: bool, bad_count: int = 0,
     ) -> None:
         self.seed = seed
         self.account = account
@@ -52,6 +61,12 @@ class Catalog:
             self._add(self._new_offer(rng, offer_id))
             next_id += self._gap(rng)
         self._next_id = next_id
+        self._base_ids = tuple(self._ids)  # bad items are placed in these gaps, whatever happens
+        self._base_next_id = next_id
+        self._bad_base = label_seed(seed, "bad", account)
+        self._bad: list[BadItem] = []
+        self._bad_keys: list[int] = []
+        self.set_bad_records(bad_count)
 
     # ---- generation -------------------------------------------------------------------
 
@@ -102,9 +117,53 @@ class Catalog:
         else:
             bisect.insort(self._ids, offer.id)
 
+    # ---- bad records ------------------------------------------------------------------
+
+    def set_bad_records(self, count: int) -> None:
+        """Serve ``count`` malformed items; the same count always gives the same items."""
+        count = bad_records.check_count(count)
+        keys = bad_records.plan_keys(self._base_ids, self._base_next_id, MAX_ID, count,
+                                     label_seed(self._bad_base, "keys", count))
+        items = [BadItem(bad_records.kind_of(i), self._bad_offer(i, key))
+                 for i, key in enumerate(keys)]
+        with self._lock:
+            self._bad = items
+            self._bad_keys = keys
+
+    @property
+    def bad_count(self) -> int:
+        """How many malformed items are served."""
+        return len(self._bad)
+
+    def _bad_offer(self, index: int, key: int) -> Offer:
+        """A saleable core for a bad item, with its own SKU and a full-shaped record.
+
+        Full shape means every field a kind breaks (description, images, GPSR...) is present.
+        """
+        rng = rng_for(self._bad_base, index)
+        sku = self._pool.traits_cached(BAD_SKU_BASE + index)
+        stock = rng.randint(1, 60)
+        core = Offer(id=key, sku=sku, seed=0, status=1, price_cents=sku.base_price_cents,
+                     stock=stock, estimated_stock=stock - rng.randint(0, 1), offer_validation=1)
+        for attempt in range(64):
+            core = replace(core, seed=mix(self._bad_base, index * 64 + attempt))
+            rec = self.record(core)
+            if "manufacturer" in rec and "description" in rec:
+                break
+        return core
+
+    def bad_listing(self) -> list[dict[str, Any]]:
+        """Each bad item with its kind and 0-based position in the unfiltered served order."""
+        with self._lock:
+            items = list(self._bad)
+            positions = bad_records.served_positions(self._ids, self._bad_keys)
+        return [{"kind": item.kind, "position": pos, "item": self.record(item)}
+                for item, pos in zip(items, positions, strict=True)]
+
     # ---- reading ----------------------------------------------------------------------
 
     def __len__(self) -> int:
+        """Well-formed offers only (bad items are counted by :meth:`served_count`)."""
         return len(self._ids)
 
     def select(self, predicate: Callable[[Offer], bool] | None) -> list[Offer]:
@@ -115,23 +174,60 @@ class Catalog:
             return offers
         return [o for o in offers if predicate(o)]
 
-    def page(self, offset: int, limit: int) -> list[Offer]:
-        """Unfiltered page without materialising the whole list."""
+    def matching(self, predicate: Callable[[Offer], bool], by_id: bool) -> list[Entry]:
+        """Offers and bad items a filtered read returns, in served order.
+
+        A bad item is filtered through the core it was built from; one without an id never
+        matches an id filter (``by_id``).
+        """
         with self._lock:
-            return [self._offers[i] for i in self._ids[offset : offset + limit]]
+            offers = [self._offers[i] for i in self._ids]
+            bad = list(self._bad)
+        hits: list[Entry] = [o for o in offers if predicate(o)]
+        bad_hits = [b for b in bad if (b.has_id or not by_id) and predicate(b.offer)]
+        if not bad_hits:
+            return hits
+        return list(heapq.merge(hits, bad_hits, key=_sort_key))
+
+    def served_count(self) -> int:
+        """Items an unfiltered read serves: offers plus bad items."""
+        with self._lock:
+            return len(self._ids) + len(self._bad)
+
+    def page(self, offset: int, limit: int) -> list[Entry]:
+        """Unfiltered page, bad items included, without materialising the whole list."""
+        with self._lock:
+            if not self._bad:
+                return [self._offers[i] for i in self._ids[offset : offset + limit]]
+            positions = bad_records.served_positions(self._ids, self._bad_keys)
+            j = bisect.bisect_left(positions, offset)
+            n = offset - j  # offers served before ``offset``
+            out: list[Entry] = []
+            while len(out) < limit:
+                if j < len(positions) and positions[j] == offset + len(out):
+                    out.append(self._bad[j])
+                    j += 1
+                elif n < len(self._ids):
+                    out.append(self._offers[self._ids[n]])
+                    n += 1
+                else:
+                    break
+            return out
 
     def get(self, offer_id: int) -> Offer | None:
         """The offer with this id, if it exists."""
         with self._lock:
             return self._offers.get(offer_id)
 
-    def record(self, offer: Offer, detail: bool = False) -> dict[str, Any]:
-        """The served JSON object of ``offer``."""
+    def record(self, entry: Entry, detail: bool = False) -> dict[str, Any]:
+        """The served JSON object of an offer or a bad item."""
+        offer = entry.offer if isinstance(entry, BadItem) else entry
         content = self._pool.content(offer.sku, self._category_ids)
-        return build_record(offer, content, detail=detail, fbe=self.fbe)
+        rec = build_record(offer, content, detail=detail, fbe=self.fbe)
+        return bad_records.malform(entry, rec) if isinstance(entry, BadItem) else rec
 
     def records(self) -> list[dict[str, Any]]:
-        """Every product as an unfiltered read serves it, ordered by id."""
+        """Every well-formed product as an unfiltered read serves it, ordered by id."""
         return [self.record(o) for o in self.select(None)]
 
     # ---- mutation ---------------------------------------------------------------------
@@ -215,3 +311,8 @@ class Catalog:
         while new == cents:
             new = max(100, cents * rng.randint(80, 120) // 100 + rng.randint(-99, 99))
         return new
+
+
+def _sort_key(entry: Entry) -> int:
+    """Served order: by id, bad items by the id they have (or would have)."""
+    return entry.key if isinstance(entry, BadItem) else entry.id

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from emag_sandbox.app import DEFAULT_ACCOUNTS, AccountSpec, Sandbox
+from emag_sandbox.bad_records import KINDS as BAD_KINDS
 from emag_sandbox.faults import FAULT_KINDS, validate_kinds
 
 COMMANDS = ("serve", "mutate", "stats")
@@ -27,6 +28,13 @@ def _account(text: str) -> AccountSpec:
         raise argparse.ArgumentTypeError(
             f"expected NAME:USERNAME:PASSWORD:PRODUCTS, got {text!r}")
     return AccountSpec(name, username, password, int(products))
+
+
+def _count(text: str) -> int:
+    """A non-negative integer option."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--timeout-delay", type=float, default=30.0)
     serve.add_argument("--state-file", default=None,
                        help="persist mutations here and replay them at start")
+    serve.add_argument("--bad-records", type=_count, default=0, metavar="N",
+                       help=f"mix N malformed products into every account's catalogue, placed "
+                            f"deterministically from the seed and cycling through "
+                            f"{', '.join(BAD_KINDS)}; listed at /_admin/bad_records "
+                            f"(default 0)")
     mutate = sub.add_parser("mutate", help="mutate a running sandbox's catalogue")
     mutate.add_argument("--url", default="http://127.0.0.1:8765")
     mutate.add_argument("--account", required=True)
@@ -79,7 +92,8 @@ def _serve(args: argparse.Namespace) -> int:
         accounts=args.accounts or list(DEFAULT_ACCOUNTS), seed=args.seed,
         rate_limit=args.rate_limit, latency=args.latency, latency_jitter=args.latency_jitter,
         fault_rate=args.fault_rate, fault_kinds=validate_kinds(args.fault_kinds),
-        timeout_delay=args.timeout_delay, state_file=args.state_file)
+        timeout_delay=args.timeout_delay, state_file=args.state_file,
+        bad_records=args.bad_records)
     done = threading.Event()
 
     def _on_signal(_signum: int, _frame: object) -> None:
@@ -88,9 +102,11 @@ def _serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     base = sandbox.start(args.host, args.port)
+    config = sandbox.config()
+    bad = f" + {config['bad_records']} bad records" if config["bad_records"] else ""
     for name in sandbox.account_names():
-        acct = sandbox.config()["accounts"][name]
-        print(f"account {name}: user {acct['username']}, {acct['products']} products",
+        acct = config["accounts"][name]
+        print(f"account {name}: user {acct['username']}, {acct['products']} products{bad}",
               file=sys.stderr)
     print(f"admin: {sandbox.admin_url}", file=sys.stderr)
     print(base, flush=True)

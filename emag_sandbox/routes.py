@@ -23,25 +23,28 @@ def _count_result(total: int, per_page: int) -> dict[str, Any]:
 
 
 def offer_read(body: dict[str, Any], catalog: Catalog, _cats: list[dict[str, Any]]) -> Any:
-    """``product_offer/read``: filtered page, ordered by id."""
+    """``product_offer/read``: filtered page, ordered by id (bad items included, if any)."""
     data = get_data(body, required=True)
     page, per_page = pagination(data)
     predicate, offer_id = offer_predicate(data)
     offset = (page - 1) * per_page
     if predicate is None:
-        offers = catalog.page(offset, per_page)
+        entries = catalog.page(offset, per_page)
     else:
-        offers = catalog.select(predicate)[offset : offset + per_page]
+        entries = catalog.matching(predicate, offer_id is not None)[offset : offset + per_page]
     detail = offer_id is not None
-    return [catalog.record(o, detail=detail) for o in offers]
+    return [catalog.record(e, detail=detail) for e in entries]
 
 
 def offer_count(body: dict[str, Any], catalog: Catalog, _cats: list[dict[str, Any]]) -> Any:
-    """``product_offer/count`` for the same filters."""
+    """``product_offer/count`` for the same filters; it counts what read would serve."""
     data = get_data(body, required=True)
     _, per_page = pagination(data)
-    predicate, _ = offer_predicate(data)
-    total = len(catalog) if predicate is None else len(catalog.select(predicate))
+    predicate, offer_id = offer_predicate(data)
+    if predicate is None:
+        total = catalog.served_count()
+    else:
+        total = len(catalog.matching(predicate, offer_id is not None))
     return _count_result(total, per_page)
 
 
