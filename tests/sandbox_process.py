@@ -52,6 +52,12 @@ class SandboxProcess:
         response.raise_for_status()
         return response.json()
 
+    def admin_get(self, action: str, **query: str) -> t.Any:
+        """GET /_admin/ACTION?QUERY (e.g. bad_records)."""
+        response = requests.get(f"{self.admin_url}/{action}", params=query, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
     def admin(self, action: str, **body: t.Any) -> dict[str, t.Any]:
         """POST /_admin/ACTION (configure, password, ip_blocked, reset_stats...)."""
         response = requests.post(f"{self.admin_url}/{action}", json=body, timeout=60)

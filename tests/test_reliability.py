@@ -15,7 +15,7 @@ import typing as t
 import psycopg
 import pytest
 
-from tests import reliability
+from tests import catalogue_check, reliability
 from tests.catalogue_check import Comparison, column_contract_gaps, compare, raw_rows
 from tests.pipeline import MeltanoProject, meltano_accounts, sandbox_accounts
 from tests.reliability import SIZES, Figures
@@ -200,6 +200,7 @@ def test_one_account_down_the_other_syncs_and_its_data_is_untouched(tmp_path, po
         second = project.run(*MAIN_JOB)
         with psycopg.connect(dsn) as connection:
             main = compare("main", sandbox.catalog("main"), raw_rows(connection, "main"))
+        requests, faults = reliability.requests_and_faults(sandbox.stats())
         singer = project.invoke("tap-emag") if failure == "wrong_password" else None
 
     assert second.returncode != 0
@@ -220,5 +221,80 @@ def test_one_account_down_the_other_syncs_and_its_data_is_untouched(tmp_path, po
     assert_no_secrets(project, dsn, *outputs, extra=("Rotated-by-the-seller-9",))
     reliability.record(Figures.from_comparisons(
         f"FBE down ({failure.replace('_', ' ')}), MAIN syncs", [main],
-        requests=0, faults=0, retries=reliability.retries_logged(dsn, [second.run_id]),
+        requests=requests, faults=faults,
+        retries=reliability.retries_logged(dsn, [second.run_id]),
         note=f"FBE rows unchanged: {len(fbe_before)}; exit code {second.returncode}"))
+
+
+# -- 4. bad records ----------------------------------------------------------------------------
+
+BAD_PER_KIND = 2
+
+
+def _issues(row: dict[str, t.Any]) -> str:
+    return " | ".join(row["quality_issues"] or [])
+
+
+def _check_bad_row(kind: str, item: dict[str, t.Any], row: dict[str, t.Any]) -> None:
+    """How each malformed item must land: read where possible, the rest named."""
+    if kind == "bad_price":
+        assert row["sale_price"] is None and row["recommended_price"] is None
+        assert "sale_price" in _issues(row) and "recommended_price" in _issues(row)
+    elif kind == "string_for_list":
+        assert row["ean"] == [item["ean"]]
+        assert row["images"] == [] and "images" in _issues(row)
+    elif kind == "object_for_number":
+        assert row["general_stock"] is None and row["vat_id"] is None
+        assert "general_stock" in _issues(row) and "vat_id" in _issues(row)
+    elif kind in ("long_html", "unicode"):
+        for name in ("name", "brand", "description"):
+            assert row[name] == item[name]
+        assert [c["value"] for c in row["characteristics"]] == \
+            [c["value"] for c in item["characteristics"]]
+        assert not row["quality_issues"]
+    elif kind == "nulls_everywhere":
+        assert row["name"] is None and row["sale_price"] is None and row["ean"] == []
+    elif kind == "unknown_keys":
+        assert set(row["extra"]) == {key for key in item if key not in
+                                     catalogue_check.KNOWN}
+        assert row["extra"]["dimensions"] == item["dimensions"]
+    else:
+        pytest.fail(f"unexpected kind {kind} loaded")
+
+
+def test_bad_records_are_read_or_counted_and_every_other_record_loads(tmp_path, postgres):
+    options = ("--seed", "41", "--rate-limit", "0", "--bad-records", str(9 * BAD_PER_KIND))
+    with SandboxProcess(sandbox_accounts(SIZES), *options) as sandbox:
+        project = _project(tmp_path, sandbox, postgres, "bad_records", requests_per_second=50)
+        result = project.run(*MAIN_JOB)
+        _succeeded(result)
+        dsn = _dsn(postgres, project)
+        comparisons, loaded_bad = [], 0
+        with psycopg.connect(dsn) as connection:
+            for account in SIZES:
+                bad = sandbox.admin_get("bad_records", account=account)
+                bad_ids = {b["item"]["id"]: b for b in bad if b["item"].get("id") is not None}
+                rows = raw_rows(connection, account)
+                good_rows = [row for row in rows if row["id"] not in bad_ids]
+                comparisons.append(compare(account, sandbox.catalog(account), good_rows))
+                by_id = {row["id"]: row for row in rows}
+                for product_id, entry in bad_ids.items():
+                    _check_bad_row(entry["kind"], entry["item"], by_id[product_id])
+                loaded_bad += len(bad_ids)
+                assert len(bad_ids) == 7 * BAD_PER_KIND
+            log = connection.execute(
+                "select account, sync_status, failed_records, error_messages::text"
+                " from emag.emag_sync_log where run_id = %s order by account",
+                (result.run_id,)).fetchall()
+        requests, faults = reliability.requests_and_faults(sandbox.stats())
+    _assert_exact(comparisons)
+    for account, status, failed, messages in log:
+        assert (status, failed) == ("partial", 2 * BAD_PER_KIND), account
+        assert messages.count("record skipped") == 2 * BAD_PER_KIND
+        assert "no id" in messages
+    assert_no_secrets(project, dsn, result.stdout, result.stderr)
+    reliability.record(Figures.from_comparisons(
+        "bad records mixed into the catalogue", comparisons, requests=requests, faults=faults,
+        retries=reliability.retries_logged(dsn, [result.run_id]),
+        note=f"{9 * BAD_PER_KIND} bad records per account: {loaded_bad} loaded with their"
+             f" issues named, {4 * BAD_PER_KIND} without an id counted as failed"))
