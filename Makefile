@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PLUGINS := .meltano/.plugins-installed
 
-.PHONY: install demo up down report test lint sandbox about readme clean bench bench-smoke
+.PHONY: install demo up down report test lint sandbox about readme clean bench bench-smoke reliability
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ report: $(STAMP) ## Rows per table and the last sync per account
 test: $(PLUGINS) ## The whole test suite
 	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks
 	$(BIN)/pytest
+
+reliability: $(PLUGINS) ## Fault, interruption and bad-input scenarios at full size, with figures
+	rm -f .reliability.jsonl
+	RELIABILITY_SCALE=full RELIABILITY_REPORT=.reliability.jsonl $(BIN)/pytest tests/test_reliability.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks

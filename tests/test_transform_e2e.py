@@ -156,6 +156,8 @@ def test_old_sync_log_rows_are_purged_by_the_cleanup_job(project, postgres):
     assert postgres.query("select count(*) from emag_raw.sync_runs where run_id = 'old-run'"
                           ) == [(0,)]
     assert postgres.query("select count(*) from emag_raw.sync_runs") == kept_before
+    assert postgres.query("select count(*) from emag.emag_sync_log where run_id = 'old-run'"
+                          ) == [(0,)]
 
 
 def test_sql_passes_sqlfluff_with_the_dbt_templater(project):

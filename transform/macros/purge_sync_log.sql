@@ -9,11 +9,12 @@
     {%- if not (days | string).isdigit() -%}
         {{ exceptions.raise_compiler_error("EMAG_LOG_RETENTION_DAYS must be a whole number of days, got '" ~ days ~ "'") }}
     {%- endif -%}
-    {%- set targets = [
-        source('emag', 'sync_runs'),
-        adapter.get_relation(database=target.database, schema=target.schema, identifier='emag_sync_log'),
-    ] -%}
-    {%- for relation in targets if relation is not none and relation.type == 'table' -%}
+    {%- set mart = adapter.get_relation(database=target.database, schema=target.schema, identifier='emag_sync_log') -%}
+    {%- set targets = [source('emag', 'sync_runs')] -%}
+    {%- if mart is not none and mart.type == 'table' -%}
+        {%- do targets.append(mart) -%}
+    {%- endif -%}
+    {%- for relation in targets -%}
         {%- set result = run_query(
             "delete from " ~ relation ~ " where started_at < (now() at time zone 'utc') - interval '" ~ days ~ " days' returning 1"
         ) -%}
