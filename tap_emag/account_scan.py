@@ -113,7 +113,9 @@ class AccountScan:
                     return None
                 if self.progress.total_pages is None and (total := count.result()) is not None:
                     self.run.products_total = total
-                    self.progress.total_pages = -(-total // settings.page_size)
+                    # The scan ends on a short page: one past a full last page, which is then
+                    # requested with the others instead of after the last answer came back.
+                    self.progress.total_pages = total // settings.page_size + 1
                 return self.progress.total_pages
 
             pages = ordered_pages(fetch, page_size=settings.page_size, known_pages=total_pages,
