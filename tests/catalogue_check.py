@@ -129,6 +129,7 @@ class Comparison:
     differing: list[int] = field(default_factory=list)
     falsely_deleted: list[int] = field(default_factory=list)
     verified_ids: set[int] = field(default_factory=set)
+    expected_ids: set[int] = field(default_factory=set)
 
     @property
     def exact(self) -> bool:
@@ -154,7 +155,7 @@ def compare(account: str, served: t.Iterable[dict[str, t.Any]],
             rows: t.Iterable[dict[str, t.Any]]) -> Comparison:
     """Every served product must be one live row with the same content hash; nothing else live."""
     expected = {item["id"]: row_hash(expected_row(item)) for item in served}
-    result = Comparison(account, expected=len(expected))
+    result = Comparison(account, expected=len(expected), expected_ids=set(expected))
     seen: dict[int, int] = {}
     for row in rows:
         product_id = row["id"]

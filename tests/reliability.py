@@ -156,24 +156,34 @@ def bookmarked(state: dict[str, t.Any]) -> dict[str, dict[int, str]]:
     return claimed
 
 
+def _up_to_date(pid: int, upstream: Comparison, committed: dict[int, str]) -> bool:
+    """Postgres holds the product's current upstream version: its content, or its deletion."""
+    if pid in upstream.expected_ids:
+        return pid in upstream.verified_ids
+    return pid not in committed  # gone upstream, deleted (or absent) here
+
+
 def overclaimed(state: dict[str, t.Any], dsn: str,
                 comparisons: t.Iterable[Comparison]) -> dict[str, list[int]]:
     """Products the saved state claims as synced that were not, and would not be re-sent.
 
-    The state may lag behind Postgres (a run committed rows, then died before its new
-    bookmark was saved): the next run re-sends or re-deletes those, harmlessly. It must never
-    run ahead: a product the state records with content C (so a run finding C upstream skips
-    it) while Postgres holds neither C nor the current upstream version.
+    The state may lag behind Postgres (a run committed rows or deletions, then died before its
+    new bookmark was saved): the next run re-sends or re-deletes those, harmlessly. It must
+    never run ahead: a product the state records with content C (so a run finding C upstream
+    skips it) while Postgres holds neither C nor the product's current upstream version (its
+    content, or its deletion).
     """
-    current = {c.account: c.verified_ids for c in comparisons}
+    by_account = {c.account: c for c in comparisons}
     problems: dict[str, list[int]] = {}
     with psycopg.connect(dsn) as connection:
         for account, claimed in bookmarked(state).items():
             committed = dict(connection.execute(
                 "select id, content_hash from emag_raw.products where account = %s"
                 " and _sdc_deleted_at is null", (account,)).fetchall())
+            upstream = by_account[account]
             wrong = sorted(pid for pid, digest in claimed.items()
-                           if committed.get(pid) != digest and pid not in current[account])
+                           if committed.get(pid) != digest
+                           and not _up_to_date(pid, upstream, committed))
             if wrong:
                 problems[account] = wrong
     return problems

@@ -97,10 +97,21 @@ def test_the_check_sees_a_changed_a_missing_and_an_extra_product(tmp_path, postg
         _assert_exact(_compare_all(sandbox, postgres, project))
         change = sandbox.mutate("fbe", changed=1, added=1, deleted=1, seed=8)
         main, fbe = _compare_all(sandbox, postgres, project)
+        # a state that lags behind upstream changes is fine; one that claims a row Postgres
+        # lost is not
+        state, dsn = project.saved_state(), _dsn(postgres, project)
+        assert reliability.overclaimed(state, dsn, [main, fbe]) == {}
+        lost_row = sandbox.catalog("main")[7]["id"]
+        with psycopg.connect(dsn) as connection:
+            connection.execute("delete from emag_raw.products where account = 'main'"
+                               " and id = %s", (lost_row,))
+        main_after = _compare_all(sandbox, postgres, project)[0]
+        assert reliability.overclaimed(state, dsn, [main_after, fbe]) == {"main": [lost_row]}
     assert main.exact
     assert (fbe.differing, fbe.lost, fbe.unexpected) == (
         change["changed"], change["added"], change["deleted"])
     assert fbe.verified == SIZES["fbe"] - 2
+    assert main_after.lost == [lost_row]
 
 
 # -- 2. interruptions --------------------------------------------------------------------------
