@@ -109,14 +109,17 @@ class AccountScan:
             count = counter.submit(self._count)
 
             def total_pages() -> int | None:
+                """Pages to request: through the first short one (count permitting)."""
                 if not count.done():
                     return None
                 if self.progress.total_pages is None and (total := count.result()) is not None:
                     self.run.products_total = total
-                    # The scan ends on a short page: one past a full last page, which is then
-                    # requested with the others instead of after the last answer came back.
-                    self.progress.total_pages = total // settings.page_size + 1
-                return self.progress.total_pages
+                    self.progress.total_pages = -(-total // settings.page_size)
+                if self.progress.total_pages is None:
+                    return None
+                # The scan ends on a short page: after a full last page that is one page more,
+                # requested with the others instead of after the last answer came back.
+                return self.run.products_total // settings.page_size + 1
 
             pages = ordered_pages(fetch, page_size=settings.page_size, known_pages=total_pages,
                                   max_in_flight=settings.max_in_flight)

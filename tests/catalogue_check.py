@@ -12,11 +12,14 @@ and hashed, so one comparison covers every field of every product.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import typing as t
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from psycopg.types.json import set_json_loads
 
 SCALARS = (
     "part_number", "part_number_key", "name", "brand", "brand_name", "description", "url",
@@ -38,13 +41,23 @@ SPECIAL = ("id", "images", "characteristics", "offer_validation_status", "owners
 KNOWN = frozenset(SCALARS + NUMBERS + OBJECTS + LISTS + STATUS_LISTS + GPSR_LISTS + SPECIAL)
 # Columns that describe the sync rather than the product.
 SYNC_COLUMNS = frozenset({
-    "account", "content_hash", "version_observed_at", "run_id", "quality_issues",
+    "account", "content_hash", "version_observed_at", "run_id",
     "_sdc_batched_at", "_sdc_deleted_at", "_sdc_extracted_at", "_sdc_received_at",
     "_sdc_sequence", "_sdc_table_version", "_sdc_sync_started_at",
 })
 
 
+def _project(entry: dict[str, t.Any], keys: tuple[str, ...], where: str) -> dict[str, t.Any]:
+    """The documented keys of a nested object; any other key would be silently lost."""
+    unknown = set(entry) - set(keys)
+    if unknown:
+        msg = f"{where}: keys {sorted(unknown)} are not in the column contract"
+        raise ValueError(msg)
+    return {key: entry.get(key) for key in keys}
+
+
 def _status(entry: dict[str, t.Any]) -> dict[str, t.Any]:
+    _project(entry, ("value", "description", "errors"), "validation status")
     errors = entry.get("errors")
     if errors is None:
         errors = []
@@ -60,16 +73,15 @@ def expected_row(item: dict[str, t.Any]) -> dict[str, t.Any]:
     for name in SCALARS + OBJECTS:
         row[name] = item.get(name)
     for name in NUMBERS:
-        row[name] = None if item.get(name) is None else Decimal(item[name])
+        row[name] = None if item.get(name) is None else Decimal(str(item[name]))
     for name in LISTS:
         row[name] = item.get(name) or []
-    row["images"] = [{"url": i.get("url"), "display_type": i.get("display_type")}
+    row["images"] = [_project(i, ("url", "display_type"), "images")
                      for i in item.get("images") or []]
-    row["characteristics"] = [{"id": c.get("id"), "value": c.get("value"), "tag": c.get("tag")}
+    row["characteristics"] = [_project(c, ("id", "value", "tag"), "characteristics")
                               for c in item.get("characteristics") or []]
     for name in ("stock", "handling_time", "availability"):
-        row[name] = [{"warehouse_id": e.get("warehouse_id"), "value": e.get("value")}
-                     for e in row[name]]
+        row[name] = [_project(e, ("warehouse_id", "value"), name) for e in row[name]]
     for name in STATUS_LISTS:
         row[name] = [_status(entry) for entry in item.get(name) or []]
     offer_status = item.get("offer_validation_status")
@@ -84,23 +96,24 @@ def expected_row(item: dict[str, t.Any]) -> dict[str, t.Any]:
     for name in GPSR_LISTS:
         value = item.get(name)
         if isinstance(value, list):
-            row[name] = [{"name": c.get("name"), "address": c.get("address"),
-                          "email": c.get("email")} for c in value]
+            row[name] = [_project(c, ("name", "address", "email"), name) for c in value]
             row[f"has_{name}"] = bool(value)
         else:
             row[name] = None
-            row[f"has_{name}"] = value
+            row[f"has_{name}"] = None if value is None else bool(value)
     row["extra"] = {key: value for key, value in item.items() if key not in KNOWN}
+    row["quality_issues"] = []  # a well-formed product loads without any
     return row
 
 
 def _plain(value: t.Any) -> t.Any:
-    """Numbers of any form as normalised decimal text: 121.8400, 121.84 and 1.2184E+2 agree."""
+    """Numbers of any form as tagged decimal text: 121.8400, 121.84 and 1.2184E+2 agree, and
+    none of them equals the string "121.84"."""
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, (int, float, Decimal)):
         number = Decimal(str(value))
-        return format(number.normalize(), "f") if number else "0"
+        return {"$number": format(number.normalize(), "f") if number else "0"}
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -144,7 +157,12 @@ class Comparison:
 
 
 def raw_rows(connection: t.Any, account: str, schema: str = "emag_raw") -> list[dict[str, t.Any]]:
-    """Every row of the account in the raw products table, deleted ones included."""
+    """Every row of the account in the raw products table, deleted ones included.
+
+    JSON numbers inside jsonb columns are read as exact decimals, not floats, so a number
+    that lost digits on the way in cannot hide behind float rounding here.
+    """
+    set_json_loads(functools.partial(json.loads, parse_float=Decimal), connection)
     cursor = connection.execute(
         f"select * from {schema}.products where account = %s", (account,))
     names = [column.name for column in cursor.description]

@@ -6,6 +6,7 @@ import pytest
 
 from emag_sandbox import AccountSpec, Sandbox
 from tests.pipeline import LocalPostgres
+from tests.secrets_scan import secret_forms
 from tests.tap_runner import PASSWORDS
 
 
@@ -35,18 +36,29 @@ def pytest_runtest_makereport(item, call):
     The tests' own output is one more place a secret could leak to (CI logs keep it).
     """
     report = yield
-    shown = "\n".join(text for _, text in report.sections)
+    forms = secret_forms()
     failure = report.longreprtext if report.failed else ""
-    leaked = [account for account, secret in PASSWORDS.items() if secret in shown + failure]
+    shown = "\n".join(text for _, text in report.sections) + failure
+    leaked = sorted({forms[form] for form in forms if form in shown})
     if leaked:
-        for secret in PASSWORDS.values():
-            failure = failure.replace(secret, "***")
-            report.sections = [(name, text.replace(secret, "***"))
+        for form in forms:
+            failure = failure.replace(form, "***")
+            report.sections = [(name, text.replace(form, "***"))
                                for name, text in report.sections]
-        report.outcome = "failed"
-        report.longrepr = (f"{failure}\nThe password of {', '.join(leaked)} appeared in this"
-                           " test's output (shown here as ***).")
+        # captured output accumulates over setup, call and teardown: the teardown report
+        # sees all of it, so a test that passed with a leak fails there
+        if report.failed or report.when == "teardown":
+            report.outcome = "failed"
+            report.longrepr = (f"{failure}\n{len(leaked)} password(s) appeared in this test's"
+                               " output (shown here as ***).")
     return report
+
+
+def pytest_report_header():
+    """The interruption scenarios draw their interruption point from this seed."""
+    from tests.test_reliability import SEED
+
+    return f"reliability seed: {SEED} (replay: RELIABILITY_SEED={SEED})"
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -100,8 +100,10 @@ def retries_logged(dsn: str, run_ids: t.Iterable[str]) -> int:
 def _children(pid: int) -> list[int]:
     children: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        with (task / "children").open() as listing:
-            children += [int(child) for child in listing.read().split()]
+        try:
+            children += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue  # the thread or process ended meanwhile
     return children
 
 
@@ -129,7 +131,7 @@ def find_child(pid: int, executable: str, timeout: float = 120) -> int:
 
 
 def wait_for_pages(sandbox: t.Any, account: str, pages: int, timeout: float = 300) -> None:
-    """Block until the sandbox has answered `pages` product reads of the account."""
+    """Block until the sandbox has received `pages` product reads of the account."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         routes = sandbox.stats()["accounts"][account]["requests"]["by_route"]
@@ -137,6 +139,24 @@ def wait_for_pages(sandbox: t.Any, account: str, pages: int, timeout: float = 30
             return
         time.sleep(0.02)
     msg = f"{account}: fewer than {pages} pages read within {timeout}s"
+    raise TimeoutError(msg)
+
+
+def wait_for_commits(dsn: str, run_id: str, rows: int, timeout: float = 300) -> int:
+    """Block until Postgres holds `rows` product rows written by this run; returns how many."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with psycopg.connect(dsn) as connection:
+                (committed,), = connection.execute(
+                    "select count(*) from emag_raw.products where run_id = %s",
+                    (run_id,)).fetchall()
+        except psycopg.Error:
+            committed = 0
+        if committed >= rows:
+            return int(committed)
+        time.sleep(0.02)
+    msg = f"fewer than {rows} rows of run {run_id} committed within {timeout}s"
     raise TimeoutError(msg)
 
 
@@ -150,7 +170,7 @@ def bookmarked(state: dict[str, t.Any]) -> dict[str, dict[int, str]]:
     for account, bookmark in accounts.items():
         text = bookmark.get("fingerprints") or ""
         _, _, payload = text.partition(":")
-        packed = base64.b64decode(payload)
+        packed = base64.b64decode(payload, validate=True)
         claimed[account] = {pid: digest.hex() for pid, digest in struct.iter_unpack("<I8s",
                                                                                     packed)}
     return claimed
@@ -165,25 +185,32 @@ def _up_to_date(pid: int, upstream: Comparison, committed: dict[int, str]) -> bo
 
 def overclaimed(state: dict[str, t.Any], dsn: str,
                 comparisons: t.Iterable[Comparison]) -> dict[str, list[int]]:
-    """Products the saved state claims as synced that were not, and would not be re-sent.
+    """Products on which the saved state runs ahead of Postgres.
 
     The state may lag behind Postgres (a run committed rows or deletions, then died before its
     new bookmark was saved): the next run re-sends or re-deletes those, harmlessly. It must
-    never run ahead: a product the state records with content C (so a run finding C upstream
-    skips it) while Postgres holds neither C nor the product's current upstream version (its
-    content, or its deletion).
+    never run ahead, in either direction:
+    - it records a product with content C (so a run finding C upstream skips it) while
+      Postgres holds neither C nor the product's current upstream version;
+    - it no longer records a product (its deletion counted as done) that is gone upstream
+      while Postgres still holds it live: no later run would delete it.
     """
     by_account = {c.account: c for c in comparisons}
+    claims = bookmarked(state)
+    assert set(claims) == set(by_account), f"state has bookmarks for {sorted(claims)}"
     problems: dict[str, list[int]] = {}
     with psycopg.connect(dsn) as connection:
-        for account, claimed in bookmarked(state).items():
+        for account, claimed in claims.items():
+            assert claimed, f"{account}: the saved bookmark is empty"
             committed = dict(connection.execute(
                 "select id, content_hash from emag_raw.products where account = %s"
                 " and _sdc_deleted_at is null", (account,)).fetchall())
             upstream = by_account[account]
-            wrong = sorted(pid for pid, digest in claimed.items()
-                           if committed.get(pid) != digest
-                           and not _up_to_date(pid, upstream, committed))
-            if wrong:
-                problems[account] = wrong
+            ahead = {pid for pid, digest in claimed.items()
+                     if committed.get(pid) != digest
+                     and not _up_to_date(pid, upstream, committed)}
+            ahead |= {pid for pid in committed
+                      if pid not in claimed and pid not in upstream.expected_ids}
+            if ahead:
+                problems[account] = sorted(ahead)
     return problems

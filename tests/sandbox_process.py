@@ -7,10 +7,12 @@ server's arrival clock by tens of milliseconds and would measure the test, not t
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
 import typing as t
+from decimal import Decimal
 
 import requests
 
@@ -43,8 +45,10 @@ class SandboxProcess:
         return requests.get(f"{self.admin_url}/stats", timeout=10).json()
 
     def catalog(self, account: str) -> list[dict[str, t.Any]]:
-        return requests.get(f"{self.admin_url}/catalog", params={"account": account},
-                            timeout=60).json()
+        response = requests.get(f"{self.admin_url}/catalog", params={"account": account},
+                                timeout=60)
+        response.raise_for_status()
+        return json.loads(response.text, parse_float=Decimal)  # exact, as served
 
     def mutate(self, account: str, **changes: int) -> dict[str, list[int]]:
         response = requests.post(f"{self.admin_url}/mutate",

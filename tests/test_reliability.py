@@ -11,6 +11,8 @@ import os
 import random
 import signal
 import typing as t
+from datetime import UTC, datetime
+from decimal import Decimal
 
 import psycopg
 import pytest
@@ -37,6 +39,12 @@ def _project(tmp_path, sandbox, postgres, name: str, **settings: t.Any) -> Melta
 def _compare_all(sandbox, postgres, project) -> list[Comparison]:
     dsn = postgres.dsn_for(project.env["DBT_POSTGRES_DBNAME"])
     with psycopg.connect(dsn) as connection:
+        # one row per product is the table's own rule, on top of what the comparison counts
+        key = connection.execute(
+            "select array_agg(a.attname::text order by a.attname) from pg_index i join"
+            " pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)"
+            " where i.indrelid = 'emag_raw.products'::regclass and i.indisprimary").fetchall()
+        assert key == [(["account", "id"],)]
         results = []
         for account in SIZES:
             rows = raw_rows(connection, account)
@@ -107,39 +115,95 @@ def test_the_check_sees_a_changed_a_missing_and_an_extra_product(tmp_path, postg
                                " and id = %s", (lost_row,))
         main_after = _compare_all(sandbox, postgres, project)[0]
         assert reliability.overclaimed(state, dsn, [main_after, fbe]) == {"main": [lost_row]}
+        with psycopg.connect(dsn) as connection:
+            rows = raw_rows(connection, "main")
+        served = sandbox.catalog("main")
     assert main.exact
     assert (fbe.differing, fbe.lost, fbe.unexpected) == (
         change["changed"], change["added"], change["deleted"])
     assert fbe.verified == SIZES["fbe"] - 2
     assert main_after.lost == [lost_row]
+    _every_column_is_checked(served, rows)
+
+
+def _perturbed(value: t.Any) -> t.Any:
+    if value is None:
+        return "x"
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, (int, Decimal)):
+        return value + 1
+    if isinstance(value, str):
+        return value + "x"
+    if isinstance(value, list):
+        return value[:-1] if value else ["x"]
+    return {**value, "x": 1}
+
+
+def _every_column_is_checked(served: list[dict[str, t.Any]],
+                             rows: list[dict[str, t.Any]]) -> None:
+    """A change to any product column of any row, or a deletion, is seen."""
+    rows = sorted(rows, key=lambda row: -len(str(row)))  # the fullest row first
+    row, others = rows[0], rows[1:]
+    assert compare("main", served, rows).exact
+    for column in sorted(set(row) - catalogue_check.SYNC_COLUMNS):
+        changed = {**row, column: _perturbed(row[column])}
+        assert compare("main", served, [changed, *others]).differing == [row["id"]], column
+    typed_as_text = {**row, "sale_price": str(row["sale_price"])}
+    assert compare("main", served, [typed_as_text, *others]).differing == [row["id"]]
+    gone = {**row, "_sdc_deleted_at": datetime.now(tz=UTC)}
+    assert compare("main", served, [gone, *others]).falsely_deleted == [row["id"]]
+    assert compare("main", served, [row, *rows]).duplicated == [row["id"]]
 
 
 # -- 2. interruptions --------------------------------------------------------------------------
 
 def _interrupted(tmp_path, postgres, name: str, interrupt: t.Callable[[t.Any, t.Any], None],
-                 env: t.Mapping[str, str] | None = None) -> None:
-    """Full run; changes; a run interrupted at a random page; then a run that must converge."""
+                 *, full_refresh: bool = False, env: t.Mapping[str, str] | None = None) -> None:
+    """Full run; changes; a run interrupted part-way; then a run that must converge.
+
+    The tap is interrupted at a random page of an incremental run. The target and Postgres are
+    interrupted in a full-refresh run (every product re-sent, as the nightly schedule does),
+    once a random number of its rows are committed: the load is then half done for real.
+    """
     rng = random.Random(SEED)
     options = ("--seed", str(SEED % 1000), "--rate-limit", "3")
     with SandboxProcess(sandbox_accounts(SIZES), *options) as sandbox:
         project = _project(tmp_path, sandbox, postgres, name, requests_per_second=3)
         project.env.update(env or {})
         dsn = _dsn(postgres, project)
-        _succeeded(project.run(*LOAD))
+        first = project.run(*LOAD)
+        _succeeded(first)
         sandbox.mutate("main", changed=25, added=12, deleted=6, seed=rng.randrange(1000))
         sandbox.mutate("fbe", changed=10, added=4, deleted=3, seed=rng.randrange(1000))
         sandbox.admin("reset_stats")
 
-        pages = SIZES["main"] // 100
-        page = rng.randrange(2, pages - 1)
-        process = project.start_run(*LOAD)
-        reliability.wait_for_pages(sandbox, "main", page)
-        interrupt(process, postgres)
-        _, stderr = process.communicate(timeout=600)
+        pages = SIZES["main"] // 100 + 1
+        process = project.start_run(*(("--full-refresh",) if full_refresh else ()), *LOAD)
+        try:
+            if full_refresh:
+                wanted = rng.randrange(1, sum(SIZES.values()) // 2)
+                done = reliability.wait_for_commits(dsn, process.run_id, wanted)
+                where = f"once {done:,} of its rows were committed"
+            else:
+                page = rng.randrange(2, pages - 1)
+                reliability.wait_for_pages(sandbox, "main", page)
+                where = f"at MAIN page {page} of {pages}"
+            interrupt(process, postgres)
+            stdout, stderr = process.communicate(timeout=600)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            postgres.start()  # a no-op unless the scenario stopped it
         assert process.returncode != 0, "the interrupted run must fail"
-        postgres.start()  # a no-op unless the scenario stopped it
         with psycopg.connect(dsn) as connection:
             partial = [compare(a, sandbox.catalog(a), raw_rows(connection, a)) for a in SIZES]
+            (committed,), = connection.execute(
+                "select count(*) from emag_raw.products where run_id = %s",
+                (process.run_id,)).fetchall()
+        if full_refresh:  # interrupted half-way, not before its first or after its last commit
+            assert 0 < committed < sum(c.expected for c in partial), committed
         assert reliability.overclaimed(project.saved_state(), dsn, partial) == {}
         assert [c.falsely_deleted for c in partial] == [[], []]
         assert [c.duplicated for c in partial] == [[], []]
@@ -150,11 +214,12 @@ def _interrupted(tmp_path, postgres, name: str, interrupt: t.Callable[[t.Any, t.
         requests, faults = reliability.requests_and_faults(sandbox.stats())
     _assert_exact(comparisons)
     assert reliability.overclaimed(project.saved_state(), dsn, comparisons) == {}
-    assert_no_secrets(project, dsn, stderr, final.stdout, final.stderr)
+    assert_no_secrets(project, dsn, first.stdout, first.stderr, stdout, stderr, final.stdout,
+                      final.stderr)
     reliability.record(Figures.from_comparisons(
         name.replace("_", " "), comparisons, requests=requests, faults=faults,
         retries=reliability.retries_logged(dsn, [final.run_id]),
-        note=f"interrupted after MAIN page {page} of {pages + 1} (seed {SEED})"))
+        note=f"interrupted {where}, {committed:,} rows of that run committed (seed {SEED})"))
 
 
 def test_tap_killed_at_a_random_page_then_the_next_run_converges(tmp_path, postgres):
@@ -169,7 +234,7 @@ def test_target_killed_mid_batch_then_the_next_run_converges(tmp_path, postgres)
         os.kill(reliability.find_child(process.pid, "target-postgres"), signal.SIGKILL)
 
     _interrupted(tmp_path, postgres, "target_postgres_killed_mid_batch", kill_target,
-                 env={"TARGET_POSTGRES_BATCH_SIZE_ROWS": "250"})
+                 full_refresh=True, env={"TARGET_POSTGRES_BATCH_SIZE_ROWS": "100"})
 
 
 def test_postgres_stopped_during_a_load_then_the_next_run_converges(tmp_path, postgres):
@@ -177,7 +242,7 @@ def test_postgres_stopped_during_a_load_then_the_next_run_converges(tmp_path, po
         server.stop()
 
     _interrupted(tmp_path, postgres, "postgres_stopped_during_load", stop_postgres,
-                 env={"TARGET_POSTGRES_BATCH_SIZE_ROWS": "250"})
+                 full_refresh=True, env={"TARGET_POSTGRES_BATCH_SIZE_ROWS": "100"})
 
 
 # -- 3. one account down -----------------------------------------------------------------------
@@ -299,6 +364,7 @@ def test_bad_records_are_read_or_counted_and_every_other_record_loads(tmp_path, 
                 (result.run_id,)).fetchall()
         requests, faults = reliability.requests_and_faults(sandbox.stats())
     _assert_exact(comparisons)
+    assert [row[0] for row in log] == sorted(SIZES)
     for account, status, failed, messages in log:
         assert (status, failed) == ("partial", 2 * BAD_PER_KIND), account
         assert messages.count("record skipped") == 2 * BAD_PER_KIND
