@@ -117,7 +117,7 @@ def test_the_check_sees_a_changed_a_missing_and_an_extra_product(tmp_path, postg
         assert reliability.overclaimed(state, dsn, [main_after, fbe]) == {"main": [lost_row]}
         with psycopg.connect(dsn) as connection:
             rows = raw_rows(connection, "main")
-        served = sandbox.catalog("main")
+        served = [p for p in sandbox.catalog("main") if p["id"] != lost_row]
     assert main.exact
     assert (fbe.differing, fbe.lost, fbe.unexpected) == (
         change["changed"], change["added"], change["deleted"])
@@ -146,7 +146,7 @@ def _every_column_is_checked(served: list[dict[str, t.Any]],
     rows = sorted(rows, key=lambda row: -len(str(row)))  # the fullest row first
     row, others = rows[0], rows[1:]
     assert compare("main", served, rows).exact
-    for column in sorted(set(row) - catalogue_check.SYNC_COLUMNS):
+    for column in sorted(set(row) - catalogue_check.SYNC_COLUMNS - {"id"}):
         changed = {**row, column: _perturbed(row[column])}
         assert compare("main", served, [changed, *others]).differing == [row["id"]], column
     typed_as_text = {**row, "sale_price": str(row["sale_price"])}
