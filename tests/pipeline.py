@@ -18,6 +18,8 @@ from tests.tap_runner import PASSWORDS, USERNAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 MELTANO = str(Path(sys.executable).parent / "meltano")
+# Meltano's state id for `meltano run tap-emag target-postgres` in the dev environment
+STATE_ID = "dev:tap-emag-to-target-postgres"
 
 
 class LocalPostgres:
@@ -117,13 +119,8 @@ class MeltanoProject:
         return process
 
     def saved_state(self) -> dict[str, t.Any]:
-        """The state Meltano stored for the main job (empty before any)."""
-        listed = self.meltano("state", "list")
-        job = "tap-emag-to-target-postgres"
-        ids = [word for word in listed.stdout.split() if word.endswith(job)]
-        if not ids:
-            return {}
-        result = self.meltano("state", "get", ids[0])
+        """The state Meltano stored for the main job in `dev` (empty before any)."""
+        result = self.meltano("state", "get", STATE_ID)
         if result.returncode != 0:
             raise RuntimeError(result.stderr[-2000:])
         return json.loads(result.stdout)

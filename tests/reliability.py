@@ -130,34 +130,39 @@ def find_child(pid: int, executable: str, timeout: float = 120) -> int:
     raise TimeoutError(msg)
 
 
-def wait_for_pages(sandbox: t.Any, account: str, pages: int, timeout: float = 300) -> None:
-    """Block until the sandbox has received `pages` product reads of the account."""
+def _wait(ready: t.Callable[[], int], wanted: int, timeout: float, what: str) -> int:
+    """Poll `ready` until it reaches `wanted`; returns its last value."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        routes = sandbox.stats()["accounts"][account]["requests"]["by_route"]
-        if routes.get("product_offer/read", 0) >= pages:
-            return
+        if (value := ready()) >= wanted:
+            return value
         time.sleep(0.02)
-    msg = f"{account}: fewer than {pages} pages read within {timeout}s"
+    msg = f"fewer than {wanted} {what} within {timeout}s"
     raise TimeoutError(msg)
+
+
+def wait_for_pages(sandbox: t.Any, account: str, pages: int, timeout: float = 300) -> None:
+    """Block until the sandbox has received `pages` product reads of the account."""
+    def reads() -> int:
+        routes = sandbox.stats()["accounts"][account]["requests"]["by_route"]
+        return int(routes.get("product_offer/read", 0))
+
+    _wait(reads, pages, timeout, f"{account} pages read")
 
 
 def wait_for_commits(dsn: str, run_id: str, rows: int, timeout: float = 300) -> int:
     """Block until Postgres holds `rows` product rows written by this run; returns how many."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def committed() -> int:
         try:
             with psycopg.connect(dsn) as connection:
-                (committed,), = connection.execute(
+                (count,), = connection.execute(
                     "select count(*) from emag_raw.products where run_id = %s",
                     (run_id,)).fetchall()
         except psycopg.Error:
-            committed = 0
-        if committed >= rows:
-            return int(committed)
-        time.sleep(0.02)
-    msg = f"fewer than {rows} rows of run {run_id} committed within {timeout}s"
-    raise TimeoutError(msg)
+            return 0  # the table does not exist before the first commit
+        return int(count)
+
+    return _wait(committed, rows, timeout, f"rows of run {run_id} committed")
 
 
 # -- state against what was committed ----------------------------------------------------------

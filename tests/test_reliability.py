@@ -37,8 +37,7 @@ def _project(tmp_path, sandbox, postgres, name: str, **settings: t.Any) -> Melta
 
 
 def _compare_all(sandbox, postgres, project) -> list[Comparison]:
-    dsn = postgres.dsn_for(project.env["DBT_POSTGRES_DBNAME"])
-    with psycopg.connect(dsn) as connection:
+    with psycopg.connect(_dsn(postgres, project)) as connection:
         # one row per product is the table's own rule, on top of what the comparison counts
         key = connection.execute(
             "select array_agg(a.attname::text order by a.attname) from pg_index i join"
@@ -78,9 +77,10 @@ def test_ten_percent_faults_a_full_sync_loads_exactly_the_catalogue(tmp_path, po
         result = project.run(*MAIN_JOB)
         _succeeded(result)
         comparisons = _compare_all(sandbox, postgres, project)
-        requests, faults = reliability.requests_and_faults(sandbox.stats())
-        by_kind = {kind: sum(a["faults"].get(kind, 0) for a in sandbox.stats()["accounts"]
-                             .values()) for kind in ALL_FAULTS.split(",")}
+        stats = sandbox.stats()
+        requests, faults = reliability.requests_and_faults(stats)
+        by_kind = {kind: sum(a["faults"].get(kind, 0) for a in stats["accounts"].values())
+                   for kind in ALL_FAULTS.split(",")}
     _assert_exact(comparisons)
     dsn = _dsn(postgres, project)
     with psycopg.connect(dsn) as connection:

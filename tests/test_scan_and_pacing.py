@@ -77,23 +77,28 @@ def _max_in_window(times: list[float], window: float = 1.0) -> int:
     return best
 
 
-@pytest.mark.parametrize("rate, expected", [(5, 5), (2.5, 2)])
-def test_no_one_second_window_holds_more_than_the_rate(rate, expected):
-    limiter = RateLimiter(rate)
+def _release_times(limiter: RateLimiter, *, threads: int, each: int) -> list[float]:
+    """When `threads` threads, `each` requests apiece, got through the limiter (sorted)."""
     stamps: list[float] = []
     lock = threading.Lock()
 
     def worker() -> None:
-        for _ in range(4):
+        for _ in range(each):
             limiter.acquire()
             with lock:
                 stamps.append(time.monotonic())
 
-    threads = [threading.Thread(target=worker) for _ in range(3)]
-    for thread in threads:
+    workers = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in workers:
         thread.start()
-    for thread in threads:
+    for thread in workers:
         thread.join()
+    return sorted(stamps)
+
+
+@pytest.mark.parametrize("rate, expected", [(5, 5), (2.5, 2)])
+def test_no_one_second_window_holds_more_than_the_rate(rate, expected):
+    stamps = _release_times(RateLimiter(rate), threads=3, each=4)
     assert len(stamps) == 12
     assert _max_in_window(stamps) == expected
 
@@ -150,21 +155,7 @@ def test_a_request_released_late_is_not_followed_by_a_catch_up(monkeypatch):
         real_sleep(seconds + (0.25 if next(sleeps) == 1 else 0))
 
     monkeypatch.setattr("tap_emag.rate_limit.time.sleep", oversleeping)
-    stamps: list[float] = []
-    lock = threading.Lock()
-
-    def worker() -> None:
-        for _ in range(2):
-            limiter.acquire()
-            with lock:
-                stamps.append(time.monotonic())
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    stamps.sort()
+    stamps = _release_times(limiter, threads=4, each=2)
     assert len(stamps) == 8
     assert min(b - a for a, b in itertools.pairwise(stamps)) >= limiter.interval - 0.005
     assert _max_in_window(stamps) == 3
