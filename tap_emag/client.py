@@ -3,7 +3,8 @@
 eMAG answers errors in the body as often as in the status line (HTTP 200 with `isError:
 true`), throttles at the gateway with 429, and sits behind proxies that answer 5xx in HTML.
 Everything that can pass is retried here, with backoff and jitter, and every request of an
-account goes through that account's rate limiter, retries included.
+account goes through that account's rate limiter, retries included, at the socket (see
+`paced_http`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.singerlib import RecordMessage
 
 from tap_emag.config import Account
+from tap_emag.paced_http import PacedAdapter
 from tap_emag.rate_limit import RateLimiter
 
 if t.TYPE_CHECKING:
@@ -126,13 +128,15 @@ class EmagAccountClient:
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
+            adapter = PacedAdapter(self.limiter)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
             session.auth = (self.account.username, self.account.password)
             session.headers.update({"User-Agent": self._user_agent, "Accept": "application/json"})
             self._local.session = session
         return session
 
     def _call_once(self, resource: str, action: str, data: dict[str, t.Any]) -> t.Any:
-        self.limiter.acquire()
         self.counters.add(requests=1)
         url = f"{self.account.base_url}/{resource}/{action}"
         name = self.account.name

@@ -3,56 +3,112 @@
 Pacing ahead of time keeps the tap out of 429s instead of reacting to them. Requests are spaced
 evenly, one every (1 + margin) / rate seconds, so no one-second window ever holds more than
 `rate` of them, and no burst of simultaneous requests queues up at the gateway (a burst's last
-request arrives late, which is what lets a window see one request too many). The margin absorbs
-the jitter between sending here and arrival there.
+request arrives late, which is what lets a window see one request too many).
+
+The gateway counts a request when it arrives, not when this process decided to send it. Between
+the two, the sending thread may wait for the interpreter lock while another thread parses a
+page; two accounts at 1 s latency measured up to 35 ms there. So a request is only let go once
+the request `rate` turns before it has actually been written, a full window (plus the margin)
+earlier: a late request holds back the ones after it instead of being crowded by them. The
+margin is left for what happens after the bytes leave: the network, and the gateway itself.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
+import typing as t
+from collections import deque
 
 WINDOW_SECONDS = 1.0
 MARGIN = 0.03
 MARGIN_STEP = 0.02
 MAX_MARGIN = 0.25
+SEND_WAIT_SECONDS = 0.05  # re-check interval while an earlier request is still being written
+CATCH_UP_SECONDS = 0.02  # lateness of a release that the next turn absorbs instead of inheriting
+
+
+class _Send:
+    """One released request; `written_at` is set once its bytes are out."""
+
+    __slots__ = ("written_at",)
+
+    def __init__(self) -> None:
+        self.written_at: float | None = None
 
 
 class RateLimiter:
-    """Releases requests one at a time, each at least `interval` after the previous release.
+    """Releases requests one at a time, evenly spaced, and never `rate` + 1 in a window.
 
-    Turns are measured from when the previous request was actually released, not from when
-    it was scheduled: a thread that wakes late (a loaded machine, a stall in this process)
-    would otherwise be followed by on-time requests, and four of them would fit in a second.
+    The window is judged from when requests were actually written, not from when they were
+    scheduled: a thread that wakes late (a loaded machine, a stall in this process) would
+    otherwise be followed by on-time requests, and four of them would fit in a second.
     """
 
     def __init__(self, rate: float, margin: float = MARGIN) -> None:
         # A fractional rate rounds down for the window (2.5/s allows 2 in any second); below
         # 1/s the window stretches instead (0.5/s is one request per 2 s).
-        slots = max(1, math.floor(rate))
-        self._base = max(WINDOW_SECONDS, slots / rate) / slots
+        self._slots = max(1, math.floor(rate))
+        self._window = max(WINDOW_SECONDS, self._slots / rate)
         self._margin = margin
         self._next = 0.0
-        self._lock = threading.Lock()  # guards _next and _margin
+        self._recent: deque[_Send] = deque(maxlen=self._slots)
+        self._lock = threading.Condition()  # guards _next, _margin, _recent
         self._turn = threading.Lock()  # one waiting request at a time
 
     @property
     def interval(self) -> float:
         """Seconds between two requests of this account."""
-        return self._base * (1 + self._margin)
+        return self._window / self._slots * (1 + self._margin)
+
+    @contextlib.contextmanager
+    def slot(self) -> t.Iterator[t.Callable[[float], None]]:
+        """Wait for this request's turn; the block writes the request.
+
+        The block may report (monotonic) when its last write started: the bytes reach the
+        gateway then, while the block itself may end later, after waiting for the interpreter
+        lock. Unreported, the end of the block counts.
+        """
+        send = self._take_turn()
+        reported: list[float] = []
+        try:
+            yield reported.append
+        finally:
+            with self._lock:
+                send.written_at = reported[-1] if reported else time.monotonic()
+                self._lock.notify_all()
 
     def acquire(self) -> float:
-        """Wait for this request's turn; returns the seconds spent waiting."""
+        """Wait for a turn whose request goes out at once; returns the seconds spent waiting."""
         started = time.monotonic()
+        with self.slot():
+            return time.monotonic() - started
+
+    def _take_turn(self) -> _Send:
         with self._turn:
             while True:
                 with self._lock:
                     now = time.monotonic()
-                    wait = self._next - now
+                    earliest = self._next
+                    if len(self._recent) == self._slots:
+                        oldest = self._recent[0]
+                        if oldest.written_at is None:
+                            self._lock.wait(SEND_WAIT_SECONDS)
+                            continue
+                        window = self._window * (1 + self._margin)
+                        earliest = max(earliest, oldest.written_at + window)
+                    wait = earliest - now
                     if wait <= 0:
-                        self._next = now + self.interval
-                        return now - started
+                        # On schedule, or a few ms late (a sleep or the interpreter lock): keep
+                        # the schedule, so small delays do not add up over a long scan. Later
+                        # than that, start over from now; the window rule above still holds.
+                        on_schedule = now - self._next <= CATCH_UP_SECONDS
+                        self._next = (self._next if on_schedule else now) + self.interval
+                        send = _Send()
+                        self._recent.append(send)
+                        return send
                 # re-checked after the sleep: a 429 may have pushed the turn further out
                 time.sleep(wait)
 
@@ -64,7 +120,7 @@ class RateLimiter:
     def throttled(self, retry_after: float) -> None:
         """React to a 429: pause, and widen the margin for the rest of the run.
 
-        A 429 means the gateway saw more than the budget: the delay between pacing here and
+        A 429 means the gateway saw more than the budget: the delay between writing here and
         arrival there varied more than the margin allows (a loaded machine, a slow network),
         or another integration spends the same account's budget. Either way, slow down a bit.
         """

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tap_emag.rate_limit import RateLimiter
+from tap_emag.rate_limit import MARGIN, RateLimiter
 from tap_emag.scan import ordered_pages
 
 
@@ -159,3 +159,45 @@ def test_a_request_released_late_is_not_followed_by_a_catch_up(monkeypatch):
     assert len(stamps) == 8
     assert min(b - a for a, b in itertools.pairwise(stamps)) >= limiter.interval - 0.005
     assert _max_in_window(stamps) == 3
+
+
+def test_a_request_written_late_holds_back_the_request_a_window_after_it():
+    """The gateway counts a request when its bytes arrive, not when its turn came.
+
+    Request 0 takes its turn but is written 0.3 s later (its thread waited for the
+    interpreter lock, say). Request 3 must then wait a full window from that write, or the
+    gateway would see requests 0 to 3 within one second.
+    """
+    limiter = RateLimiter(3)
+    written = threading.Event()
+    write_time: list[float] = []
+
+    def slow_writer() -> None:
+        with limiter.slot() as report_write:
+            time.sleep(0.3)
+            write_time.append(time.monotonic())
+            report_write(write_time[0])
+        written.set()
+
+    late = threading.Thread(target=slow_writer)
+    late.start()
+    released = []
+    for _ in range(3):
+        limiter.acquire()
+        released.append(time.monotonic())
+    late.join()
+    assert written.is_set()
+    assert released[-1] - write_time[0] >= 1.0 * (1 + MARGIN) - 0.002
+    assert _max_in_window([write_time[0], *released]) == 3
+
+
+def test_a_write_reported_early_counts_instead_of_the_end_of_the_block():
+    limiter = RateLimiter(3)
+    with limiter.slot() as report_write:
+        reported = time.monotonic()
+        report_write(reported)
+        time.sleep(0.2)  # e.g. waiting for the interpreter lock after the write
+    for _ in range(3):
+        limiter.acquire()
+    # from the reported write, not from the end of the block 0.2 s later
+    assert time.monotonic() - reported == pytest.approx(1.0 * (1 + MARGIN), abs=0.03)
