@@ -288,8 +288,12 @@ class Sandbox:
     # ---- request pipeline -------------------------------------------------------------
 
     def dispatch(self, method: str, path: str, headers: Any, raw: bytes,
-                 client_ip: str) -> Response:
-        """Answer one HTTP request (called from server threads)."""
+                 client_ip: str, received_at: float | None = None) -> Response:
+        """Answer one HTTP request (called from server threads).
+
+        ``received_at`` (monotonic) is when the request reached the server, if the server
+        knows it more exactly than now: the rate limit judges arrivals, as the gateway does.
+        """
         parts = urlsplit(path)
         if parts.path == "/_admin" or parts.path.startswith("/_admin/"):
             return admin.handle(self, method, parts.path, parts.query, raw, client_ip)
@@ -303,7 +307,8 @@ class Sandbox:
                             headers={"WWW-Authenticate": 'Basic realm="eMAG Marketplace API"'})
         name = acct.spec.name
         self._stats.arrival(name, route)
-        decision = self._limiter.arrive(name, time.monotonic())
+        arrived = received_at if received_at is not None else time.monotonic()
+        decision = self._limiter.arrive(name, arrived)
         if not decision.allowed:
             self._stats.throttled(name)
             return self._throttled(decision)

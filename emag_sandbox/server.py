@@ -7,12 +7,15 @@ The handler only moves bytes; every decision (auth, limits, faults, routing) liv
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
+
+from emag_sandbox.arrival import StampedReader, enable_kernel_stamps
 
 
 @dataclass
@@ -29,8 +32,8 @@ class Dispatcher(Protocol):
     """What the server needs from the application."""
 
     def dispatch(self, method: str, path: str, headers: Any, raw: bytes,
-                 client_ip: str) -> Response:
-        """Turn one request into a response."""
+                 client_ip: str, received_at: float | None = None) -> Response:
+        """Turn one request into a response; ``received_at`` is its arrival, if known."""
 
 
 def encode_json(obj: Any) -> bytes:
@@ -56,6 +59,17 @@ class _Handler(BaseHTTPRequestHandler):
         # small answers written as headers + body would otherwise stall 40 ms on delayed ACK
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.track(self.connection, add=True)
+        self._arrivals: StampedReader | None = None
+        if enable_kernel_stamps(self.connection):
+            self.rfile.close()
+            self._arrivals = StampedReader(self.connection)
+            self.rfile = io.BufferedReader(self._arrivals)
+
+    def handle_one_request(self) -> None:
+        """Note when the next request's first bytes arrive, then serve it."""
+        if self._arrivals is not None:
+            self._arrivals.expect_request()
+        super().handle_one_request()
 
     def finish(self) -> None:
         try:
@@ -69,8 +83,9 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             length = 0
         raw = self.rfile.read(length) if length > 0 else b""
+        received_at = self._arrivals.request_received_at if self._arrivals else None
         resp = self.server.app.dispatch(self.command, self.path, self.headers, raw,
-                                        self.client_address[0])
+                                        self.client_address[0], received_at)
         if resp.body is None:
             self.close_connection = True
             return
@@ -104,6 +119,9 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
+        # set on the listening socket too, so a connection's first request, which may arrive
+        # before its handler thread starts, is stamped as well (accepted sockets inherit it)
+        enable_kernel_stamps(self.socket)
         self.app = app
         self.stopping = threading.Event()
         self._live: set[socket.socket] = set()

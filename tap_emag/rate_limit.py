@@ -23,7 +23,7 @@ import typing as t
 from collections import deque
 
 WINDOW_SECONDS = 1.0
-MARGIN = 0.03
+MARGIN = 0.02
 MARGIN_STEP = 0.02
 MAX_MARGIN = 0.25
 SEND_WAIT_SECONDS = 0.05  # re-check interval while an earlier request is still being written

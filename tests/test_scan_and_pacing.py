@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tap_emag.rate_limit import MARGIN, RateLimiter
+from tap_emag.rate_limit import MARGIN, MARGIN_STEP, MAX_MARGIN, RateLimiter
 from tap_emag.scan import ordered_pages
 
 
@@ -125,20 +125,21 @@ def test_requests_are_spaced_evenly():
         limiter.acquire()
         stamps.append(time.monotonic())
     gaps = [b - a for a, b in itertools.pairwise(stamps)]
-    assert all(0.34 <= gap < 0.37 for gap in gaps)
+    assert all(limiter.interval - 0.001 <= gap < limiter.interval + 0.03 for gap in gaps)
 
 
 def test_each_429_slows_the_pace_a_little_up_to_a_bound():
     calm = RateLimiter(3)
-    assert 1.03 <= _fourth_request_delay(calm) < 1.07
+    assert 1 + MARGIN <= _fourth_request_delay(calm) < 1 + MARGIN + 0.04
     throttled = RateLimiter(3)
     for _ in range(5):
         throttled.throttled(0)
-    assert 1.13 <= _fourth_request_delay(throttled) < 1.17
+    widened = 1 + MARGIN + 5 * MARGIN_STEP
+    assert widened <= _fourth_request_delay(throttled) < widened + 0.04
     saturated = RateLimiter(3)
     for _ in range(100):
         saturated.throttled(0)
-    assert 1.24 <= _fourth_request_delay(saturated) < 1.28
+    assert 1 + MAX_MARGIN <= _fourth_request_delay(saturated) < 1 + MAX_MARGIN + 0.04
 
 
 def test_a_request_released_late_is_not_followed_by_a_catch_up(monkeypatch):
