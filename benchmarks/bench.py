@@ -279,6 +279,7 @@ def scenarios(smoke: bool) -> list[Scenario]:
         ]
     n = 20_000
     return [
+        Scenario("one account", {"main": n}, 0.0),
         Scenario("one account", {"main": n}, 0.3),
         Scenario("one account", {"main": n}, 1.0),
         Scenario("one account", {"main": n}, 1.5),
