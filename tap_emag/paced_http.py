@@ -4,8 +4,8 @@ Pacing in front of `requests` would count the time spent preparing a request, an
 for the interpreter lock on the way down, as if the request had already gone out; the gap the
 gateway sees between two requests would then be shorter than the one paced here. The turn is
 therefore taken inside the connection, after the TCP (and TLS) connection is up and just before
-the request is written, and handed back with the time its last write started (see
-`RateLimiter.slot`).
+the request is written, and handed back with the time its first write (request line and
+headers) was done (see `RateLimiter.slot`).
 """
 
 from __future__ import annotations
@@ -26,22 +26,26 @@ def _paced_pool_class(pool_class: type[HTTPConnectionPool],
     connection_class = pool_class.ConnectionCls
 
     class PacedConnection(connection_class):  # type: ignore[valid-type,misc]
-        _write_started: float | None = None
+        _first_write_done: float | None = None
 
         def request(self, *args: t.Any, **kwargs: t.Any) -> None:
             if self.sock is None:
                 self.connect()  # a new connection's handshake is not the request
             with limiter.slot() as report_write:
-                self._write_started = None
+                self._first_write_done = None
                 try:
                     super().request(*args, **kwargs)
                 finally:
-                    if self._write_started is not None:
-                        report_write(self._write_started)
+                    if self._first_write_done is not None:
+                        report_write(self._first_write_done)
 
         def send(self, data: t.Any) -> None:
-            self._write_started = time.monotonic()  # headers, then body: the last one counts
+            first = self._first_write_done is None
             super().send(data)
+            if first:
+                # The request line and headers are out: the gateway counts the request from
+                # here, and a stamp taken after the write cannot be earlier than the arrival.
+                self._first_write_done = time.monotonic()
 
     return type(f"Paced{pool_class.__name__}", (pool_class,), {"ConnectionCls": PacedConnection})
 

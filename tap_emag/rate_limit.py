@@ -67,9 +67,9 @@ class RateLimiter:
     def slot(self) -> t.Iterator[t.Callable[[float], None]]:
         """Wait for this request's turn; the block writes the request.
 
-        The block may report (monotonic) when its last write started: the bytes reach the
-        gateway then, while the block itself may end later, after waiting for the interpreter
-        lock. Unreported, the end of the block counts.
+        The block may report (monotonic) when the request's first bytes were written: the
+        gateway counts the request from them, while the block itself may end later, after
+        the body and a wait for the interpreter lock. Unreported, the end of the block counts.
         """
         send = self._take_turn()
         reported: list[float] = []
