@@ -1,4 +1,4 @@
-"""When a request reached the sandbox: the kernel's receive time of its first bytes.
+"""When a request reached the sandbox: the kernel's receive time of its first read.
 
 eMAG's gateway is nginx (Kong): it notes a request's arrival within a millisecond or so. The
 sandbox is Python: the thread that serves a connection first has to win the interpreter lock
@@ -17,7 +17,7 @@ import struct
 import sys
 import time
 
-SO_TIMESTAMPNS = 35  # Linux (asm-generic); SCM_TIMESTAMPNS has the same value
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux; SCM_TIMESTAMPNS is the same
 _TIMESPEC = struct.Struct("@ll")
 _ANCILLARY_SIZE = socket.CMSG_SPACE(_TIMESPEC.size) if hasattr(socket, "CMSG_SPACE") else 0
 
@@ -38,8 +38,10 @@ class StampedReader(io.RawIOBase):
 
     Wrapped in a buffered reader like the usual ``makefile("rb")``; call
     :meth:`expect_request` before reading a request, then :attr:`request_received_at` is the
-    kernel's time (on the monotonic clock) for the segment that brought its first bytes, or
-    None when they had already been buffered with the previous request.
+    kernel's time (on the monotonic clock) for the first read of it: the arrival of the last
+    segment that read took in (the kernel merges queued segments under the later stamp), so
+    a request whose headers and body came separately may be stamped at its body. None when
+    the request had already been buffered with the previous one.
     """
 
     def __init__(self, sock: socket.socket) -> None:
@@ -70,6 +72,23 @@ def _monotonic_stamp(ancillary: list[tuple[int, int, bytes]]) -> float | None:
     for level, kind, data in ancillary:
         if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= _TIMESPEC.size:
             seconds, nanoseconds = _TIMESPEC.unpack_from(data)
-            # the stamp is wall-clock time; move it onto the monotonic clock the limiter uses
-            return seconds + nanoseconds / 1e9 - (time.time() - time.monotonic())
+            return seconds + nanoseconds / 1e9 - _wall_minus_monotonic()
     return None
+
+
+def _wall_minus_monotonic() -> float:
+    """The kernel stamps wall-clock time; the limiter uses the monotonic clock.
+
+    Read between two monotonic readings, and again if they are more than 1 ms apart: this
+    thread may lose the interpreter lock between two calls, which would shift the result.
+    """
+    best: tuple[float, float] | None = None
+    for _ in range(5):
+        before = time.monotonic()
+        wall = time.time()
+        after = time.monotonic()
+        if best is None or after - before < best[0]:
+            best = (after - before, wall - (before + after) / 2)
+        if after - before < 0.001:
+            break
+    return best[1]

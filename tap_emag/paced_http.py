@@ -4,8 +4,8 @@ Pacing in front of `requests` would count the time spent preparing a request, an
 for the interpreter lock on the way down, as if the request had already gone out; the gap the
 gateway sees between two requests would then be shorter than the one paced here. The turn is
 therefore taken inside the connection, after the TCP (and TLS) connection is up and just before
-the request is written, and handed back with the time its first write (request line and
-headers) was done (see `RateLimiter.slot`).
+the request is written, and handed back with the time its last write was done (see
+`RateLimiter.slot`).
 """
 
 from __future__ import annotations
@@ -26,26 +26,27 @@ def _paced_pool_class(pool_class: type[HTTPConnectionPool],
     connection_class = pool_class.ConnectionCls
 
     class PacedConnection(connection_class):  # type: ignore[valid-type,misc]
-        _first_write_done: float | None = None
+        _last_write_done: float | None = None
 
         def request(self, *args: t.Any, **kwargs: t.Any) -> None:
             if self.sock is None:
                 self.connect()  # a new connection's handshake is not the request
             with limiter.slot() as report_write:
-                self._first_write_done = None
+                if not self.is_connected:  # closed by the server while waiting for the turn
+                    self.close()
+                    self.connect()
+                self._last_write_done = None
                 try:
                     super().request(*args, **kwargs)
                 finally:
-                    if self._first_write_done is not None:
-                        report_write(self._first_write_done)
+                    if self._last_write_done is not None:
+                        report_write(self._last_write_done)
 
         def send(self, data: t.Any) -> None:
-            first = self._first_write_done is None
             super().send(data)
-            if first:
-                # The request line and headers are out: the gateway counts the request from
-                # here, and a stamp taken after the write cannot be earlier than the arrival.
-                self._first_write_done = time.monotonic()
+            # The request line and headers go out first, the body after: the gateway may only
+            # take the request in once both are there, so the end of the last write counts.
+            self._last_write_done = time.monotonic()
 
     return type(f"Paced{pool_class.__name__}", (pool_class,), {"ConnectionCls": PacedConnection})
 

@@ -67,18 +67,20 @@ class RateLimiter:
     def slot(self) -> t.Iterator[t.Callable[[float], None]]:
         """Wait for this request's turn; the block writes the request.
 
-        The block may report (monotonic) when the request's first bytes were written: the
-        gateway counts the request from them, while the block itself may end later, after
-        the body and a wait for the interpreter lock. Unreported, the end of the block counts.
+        The block may report (monotonic) when the request was written: the block itself may
+        end later, after a wait for the interpreter lock. Unreported, the end of the block
+        counts. Either way every turn gets a write time, or later turns would wait for it.
         """
-        send = self._take_turn()
+        send: _Send | None = None
         reported: list[float] = []
         try:
+            send = self._take_turn()
             yield reported.append
         finally:
-            with self._lock:
-                send.written_at = reported[-1] if reported else time.monotonic()
-                self._lock.notify_all()
+            if send is not None:
+                with self._lock:
+                    send.written_at = reported[-1] if reported else time.monotonic()
+                    self._lock.notify_all()
 
     def acquire(self) -> float:
         """Wait for a turn whose request goes out at once; returns the seconds spent waiting."""

@@ -10,7 +10,7 @@ import requests
 
 from emag_sandbox import AccountSpec, Sandbox
 from tap_emag.paced_http import PacedAdapter
-from tap_emag.rate_limit import RateLimiter
+from tap_emag.rate_limit import MARGIN, RateLimiter
 from tests.tap_runner import PASSWORDS, USERNAMES
 
 THREADS, EACH = 4, 2
@@ -59,3 +59,34 @@ def test_requests_from_many_threads_are_paced_at_the_gateway(via_proxy):
     assert stats["max_requests_in_any_1s_window"] <= 3
     # 8 requests at 3/s: the last one cannot leave before 7 turns have passed
     assert elapsed >= (THREADS * EACH - 1) * limiter.interval - 0.01
+
+
+def test_a_request_whose_body_is_written_late_counts_from_the_body():
+    """Headers and body leave in separate writes; the gateway may take the request in only
+    once the body is there, so the window runs from the end of the last write."""
+    account = AccountSpec(name="main", username=USERNAMES["main"], password=PASSWORDS["main"],
+                          products=100)
+    with Sandbox(accounts=[account], seed=2, rate_limit=3) as sb:
+        limiter = RateLimiter(3)
+        url = f"{sb.base_url}/product_offer/read"
+        turn_taken = threading.Event()
+        body_done: list[float] = []
+
+        def slow_body():
+            turn_taken.set()  # the headers are written once the turn is taken
+            yield b'{"data": '
+            time.sleep(0.3)
+            yield b'{"currentPage": 1}}'
+            body_done.append(time.monotonic())
+
+        slow = threading.Thread(target=lambda: _session(limiter).post(url, data=slow_body(),
+                                                                      timeout=30))
+        slow.start()
+        assert turn_taken.wait(5)
+        session = _session(limiter)
+        for _ in range(3):
+            session.post(url, json={"data": {"currentPage": 1}}, timeout=30)
+        answered = time.monotonic()
+        slow.join()
+    # the third request after the slow one went out a window after its body, not its headers
+    assert answered - body_done[0] >= 1.0 * (1 + MARGIN) - 0.01

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tap_emag.rate_limit import MARGIN, MARGIN_STEP, MAX_MARGIN, RateLimiter
+from tap_emag.rate_limit import CATCH_UP_SECONDS, MARGIN, MARGIN_STEP, MAX_MARGIN, RateLimiter
 from tap_emag.scan import ordered_pages
 
 
@@ -125,7 +125,9 @@ def test_requests_are_spaced_evenly():
         limiter.acquire()
         stamps.append(time.monotonic())
     gaps = [b - a for a, b in itertools.pairwise(stamps)]
-    assert all(limiter.interval - 0.001 <= gap < limiter.interval + 0.03 for gap in gaps)
+    # a turn taken a few ms late keeps the schedule: the next gap is that much shorter
+    lowest = limiter.interval - CATCH_UP_SECONDS
+    assert all(lowest <= gap < limiter.interval + 0.03 for gap in gaps)
 
 
 def test_each_429_slows_the_pace_a_little_up_to_a_bound():
@@ -158,7 +160,8 @@ def test_a_request_released_late_is_not_followed_by_a_catch_up(monkeypatch):
     monkeypatch.setattr("tap_emag.rate_limit.time.sleep", oversleeping)
     stamps = _release_times(limiter, threads=4, each=2)
     assert len(stamps) == 8
-    assert min(b - a for a, b in itertools.pairwise(stamps)) >= limiter.interval - 0.005
+    lowest = limiter.interval - CATCH_UP_SECONDS
+    assert min(b - a for a, b in itertools.pairwise(stamps)) >= lowest
     assert _max_in_window(stamps) == 3
 
 
@@ -170,24 +173,24 @@ def test_a_request_written_late_holds_back_the_request_a_window_after_it():
     gateway would see requests 0 to 3 within one second.
     """
     limiter = RateLimiter(3)
-    written = threading.Event()
+    turn_taken = threading.Event()
     write_time: list[float] = []
 
     def slow_writer() -> None:
         with limiter.slot() as report_write:
+            turn_taken.set()
             time.sleep(0.3)
             write_time.append(time.monotonic())
             report_write(write_time[0])
-        written.set()
 
     late = threading.Thread(target=slow_writer)
     late.start()
+    assert turn_taken.wait(5)
     released = []
     for _ in range(3):
         limiter.acquire()
         released.append(time.monotonic())
     late.join()
-    assert written.is_set()
     assert released[-1] - write_time[0] >= 1.0 * (1 + MARGIN) - 0.002
     assert _max_in_window([write_time[0], *released]) == 3
 
