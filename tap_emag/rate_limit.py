@@ -82,11 +82,10 @@ class RateLimiter:
                     send.written_at = reported[-1] if reported else time.monotonic()
                     self._lock.notify_all()
 
-    def acquire(self) -> float:
-        """Wait for a turn whose request goes out at once; returns the seconds spent waiting."""
-        started = time.monotonic()
+    def acquire(self) -> None:
+        """Wait for a turn whose request goes out at once."""
         with self.slot():
-            return time.monotonic() - started
+            pass
 
     def _take_turn(self) -> _Send:
         with self._turn:

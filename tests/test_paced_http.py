@@ -16,6 +16,12 @@ from tests.tap_runner import PASSWORDS, USERNAMES
 THREADS, EACH = 4, 2
 
 
+def _sandbox(products: int) -> Sandbox:
+    account = AccountSpec(name="main", username=USERNAMES["main"], password=PASSWORDS["main"],
+                          products=products)
+    return Sandbox(accounts=[account], seed=2, rate_limit=3)
+
+
 def _session(limiter: RateLimiter) -> requests.Session:
     session = requests.Session()
     session.trust_env = False
@@ -28,9 +34,7 @@ def _session(limiter: RateLimiter) -> requests.Session:
 
 @pytest.mark.parametrize("via_proxy", [False, True], ids=["direct", "via-proxy"])
 def test_requests_from_many_threads_are_paced_at_the_gateway(via_proxy):
-    account = AccountSpec(name="main", username=USERNAMES["main"], password=PASSWORDS["main"],
-                          products=300)
-    with Sandbox(accounts=[account], seed=2, rate_limit=3) as sb:
+    with _sandbox(300) as sb:
         limiter = RateLimiter(3)
         if via_proxy:  # the sandbox answers absolute-URI requests, as a forward proxy sees them
             url = "http://emag.invalid/api-3/product_offer/read"
@@ -64,9 +68,7 @@ def test_requests_from_many_threads_are_paced_at_the_gateway(via_proxy):
 def test_a_request_whose_body_is_written_late_counts_from_the_body():
     """Headers and body leave in separate writes; the gateway may take the request in only
     once the body is there, so the window runs from the end of the last write."""
-    account = AccountSpec(name="main", username=USERNAMES["main"], password=PASSWORDS["main"],
-                          products=100)
-    with Sandbox(accounts=[account], seed=2, rate_limit=3) as sb:
+    with _sandbox(100) as sb:
         limiter = RateLimiter(3)
         url = f"{sb.base_url}/product_offer/read"
         turn_taken = threading.Event()
