@@ -12,6 +12,7 @@ import typing as t
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from tap_emag.bookmark import Bookmark
 from tap_emag.client import EmagAccountClient, EmagApiError, EmagAuthError, as_rows
 from tap_emag.fingerprints import Fingerprints, content_digest
 from tap_emag.normalize import InvalidProductError, as_integer, normalize_product
@@ -31,6 +32,7 @@ class ScanSettings:
     max_in_flight: int
     deletion_check_limit: int
     progress_interval: float
+    full_reemit: bool = False
 
     @classmethod
     def from_config(cls, config: t.Mapping[str, t.Any]) -> ScanSettings:
@@ -41,6 +43,7 @@ class ScanSettings:
             max_in_flight=int(config.get("max_in_flight", 8)),
             deletion_check_limit=int(config.get("deletion_check_limit", 100)),
             progress_interval=float(config.get("progress_interval_seconds", 5)),
+            full_reemit=bool(config.get("full_reemit", False)),
         )
 
 
@@ -55,13 +58,22 @@ class AccountScan:
         self.logger = logger
         self.account = client.account.name
         run.filtered = bool(settings.filters)
-        run.mode = "incremental" if bookmark.get("fingerprints") else "full"
         try:
-            self.previous = Fingerprints.decode(bookmark.get("fingerprints"))
+            self.previous = Bookmark.decode(bookmark)
         except ValueError as exc:
             logger.warning("%s: bookmark unreadable (%s); running a full sync.", self.account, exc)
-            self.previous = Fingerprints()
+            self.previous = Bookmark()
+        if self.previous.has_baseline:
+            run.mode = "full_reemit" if settings.full_reemit else "incremental"
+            run.bookmark_origin_run_id = self.previous.origin_run_id
+        else:
+            # Nothing to compare with: every product is emitted, and whether it is new,
+            # changed or unchanged is unknown here (the sync log reads it from the history).
             run.mode = "full"
+            run.bookmark_origin_run_id = run.run_id
+            run.created = run.updated = run.unchanged = None
+        self.emit_all = settings.full_reemit or not self.previous.has_baseline
+        self.suspected: set[int] = set()
         self.seen = Fingerprints()
         self.observed_at = utc_now()
         self.progress = ScanProgress(self.account, logger, settings.progress_interval)
@@ -75,9 +87,11 @@ class AccountScan:
         try:
             self._scan(emit)
             if self.run.filtered:
-                kept = Fingerprints(self.previous)  # a partial view: nothing can be deleted
+                # a partial view: nothing can be deleted, nothing stops being suspected
+                kept = Fingerprints(self.previous.fingerprints)
+                self.suspected = self.previous.suspected - self.seen.keys()
             else:
-                self._emit_deletions(emit)
+                self._settle_missing(emit)
                 kept = Fingerprints()
             kept.update(self.seen)
         except EmagApiError as exc:
@@ -89,11 +103,12 @@ class AccountScan:
             raise
         finally:
             self.run.copy_counters(self.client.counters)
+        self.run.suspected = len(self.suspected)
         self.run.finish("partial" if self.run.failed_records or self.run.filtered
                         else "completed")
         self._log_summary()
-        return {"fingerprints": kept.encode(), "products": len(kept),
-                "last_completed_scan_at": self.observed_at}
+        bookmark = Bookmark(kept, self.suspected, self.run.bookmark_origin_run_id)
+        return bookmark.encode(completed_at=self.observed_at)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -164,14 +179,17 @@ class AccountScan:
         digest = content_digest(record)
         self.seen[product_id] = digest
         run.products_seen += 1
-        before = self.previous.get(product_id)
-        if before == digest:
-            run.unchanged += 1
+        before = self.previous.fingerprints.get(product_id)
+        if self.previous.has_baseline:
+            if before is None:
+                run.created += 1  # type: ignore[operator]
+            elif before == digest:
+                run.unchanged += 1  # type: ignore[operator]
+            else:
+                run.updated += 1  # type: ignore[operator]
+        if before == digest and not self.emit_all:
             return None
-        if before is None:
-            run.created += 1
-        else:
-            run.updated += 1
+        run.emitted += 1
         record.update(account=self.account, content_hash=digest.hex(),
                       version_observed_at=self.observed_at, run_id=run.run_id,
                       _sdc_deleted_at=None)
@@ -179,49 +197,76 @@ class AccountScan:
 
     # -- deletions -----------------------------------------------------------------------------
 
-    def _emit_deletions(self, emit: Emit) -> None:
-        """Deletion records for products a completed scan no longer found.
+    def _settle_missing(self, emit: Emit) -> None:
+        """Deletion records for products that completed scans no longer find.
 
         A product deleted while the scan pages through the catalogue shifts later products one
-        place up, so one of them can be missed. Each missing product is therefore looked up by
-        id (up to `deletion_check_limit`); one that still exists keeps its fingerprint.
+        place up, so a live product can be missed. A missing product is therefore deleted
+        only when a lookup by id (up to `deletion_check_limit` per scan) finds it gone, or
+        when the previous scan missed it too. The rest are held in the bookmark as suspected:
+        however many products vanish during a scan, no live one is reported deleted.
         """
-        missing = sorted(set(self.previous) - set(self.seen))
-        check = len(missing) <= self.settings.deletion_check_limit
-        if not check and self.run.failed_records:
-            # Records without a usable id may be any of the missing products, and there are
-            # too many to look up: delete nothing this run, keep their fingerprints.
-            self.logger.warning("%s: %d products missing and %d records unreadable; deletions"
-                                " are postponed.", self.account, len(missing),
-                                self.run.failed_records)
-            for product_id in missing:
-                self.seen[product_id] = self.previous[product_id]
-            return
-        deleted_at = utc_now()
+        previous = self.previous
+        missing = sorted(previous.fingerprints.keys() - self.seen.keys())
+        unreadable = self.run.failed_records > 0
+        gone: list[int] = []
+        to_check: list[int] = []
         for product_id in missing:
-            if check and self._still_exists(product_id):
-                self.seen[product_id] = self.previous[product_id]
-                continue
+            if product_id in previous.suspected and not unreadable:
+                gone.append(product_id)  # missed by two completed scans in a row
+            else:
+                # a first miss; or a second one in a scan with unreadable records, any of
+                # which may be this product: only a lookup can tell
+                to_check.append(product_id)
+        checked, unchecked = (to_check[: self.settings.deletion_check_limit],
+                              to_check[self.settings.deletion_check_limit :])
+        for product_id, exists in zip(checked, self._lookups(checked), strict=True):
+            if exists is False:
+                gone.append(product_id)
+            elif exists is None:
+                unchecked.append(product_id)  # the lookup failed: nothing confirmed
+            else:
+                self.seen[product_id] = previous.fingerprints[product_id]
+        for product_id in unchecked:
+            self.seen[product_id] = previous.fingerprints[product_id]
+        self.suspected = set(unchecked)
+        if unchecked:
+            self.logger.warning(
+                "%s: %d missing products could not be confirmed gone (deletion_check_limit"
+                " %d); they stay until the next completed scan misses them again.",
+                self.account, len(unchecked), self.settings.deletion_check_limit)
+        deleted_at = utc_now()
+        for product_id in sorted(gone):
             self.run.deleted += 1
             emit({"account": self.account, "id": product_id, "_sdc_deleted_at": deleted_at,
                   "version_observed_at": deleted_at, "run_id": self.run.run_id,
                   "content_hash": None})
 
-    def _still_exists(self, product_id: int) -> bool:
+    def _lookups(self, product_ids: list[int]) -> list[bool | None]:
+        """Whether each product exists, read by id (None: the lookup failed), paced as pages."""
+        if not product_ids:
+            return []
+        workers = min(self.settings.max_in_flight, len(product_ids))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lookup") as pool:
+            return list(pool.map(self._exists, product_ids))
+
+    def _exists(self, product_id: int) -> bool | None:
         try:
             rows = as_rows(self.client.call("product_offer", "read", {"id": product_id}))
         except EmagAuthError:
             raise
         except EmagApiError:
-            return True  # cannot confirm the deletion: keep the product
+            return None
         return any(as_integer(row.get("id")) == product_id for row in rows)
 
     def _log_summary(self) -> None:
         run = self.run
+        counts = ("" if run.created is None else
+                  f"{run.created} created, {run.updated} updated, {run.unchanged} unchanged, ")
         self.logger.info(
-            "%s: %s sync %s in %.1fs: %d pages, %d products seen, %d created, %d updated,"
-            " %d unchanged, %d deleted, %d failed, %d retries, %d throttled.",
+            "%s: %s sync %s in %.1fs: %d pages, %d products seen, %d emitted, %s%d deleted,"
+            " %d suspected, %d failed, %d retries, %d throttled.",
             self.account, run.mode, run.status, self.progress.elapsed, run.pages_fetched,
-            run.products_seen, run.created, run.updated, run.unchanged, run.deleted,
+            run.products_seen, run.emitted, counts, run.deleted, run.suspected,
             run.failed_records, run.retries, run.throttled,
         )

@@ -80,8 +80,15 @@ CONFIG_SCHEMA = th.PropertiesList(
                 )),
     th.Property("deletion_check_limit", th.IntegerType(minimum=0), default=100,
                 description=(
-                    "Products missing from a scan are confirmed one by one (by id) before"
-                    " they are emitted as deleted, up to this many per account."
+                    "Products missing from a scan are looked up by id, up to this many per"
+                    " account and run; those found gone are deleted. The rest are held as"
+                    " suspected and deleted when the next completed scan misses them too."
+                )),
+    th.Property("full_reemit", th.BooleanType, default=False,
+                description=(
+                    "Emit every product, changed or not, while still comparing with the"
+                    " bookmark for deletions and the sync log (the daily full sync). Unlike a"
+                    " run without state, it loses no deletion."
                 )),
     th.Property("progress_interval_seconds", th.NumberType(minimum=0), default=5,
                 description="How often the per-account progress line is logged."),

@@ -28,15 +28,19 @@ class AccountRun:
     pages_fetched: int = 0
     products_total: int | None = None
     products_seen: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+    emitted: int = 0
+    # against the bookmark; None when there was none (a full sync cannot tell)
+    created: int | None = 0
+    updated: int | None = 0
+    unchanged: int | None = 0
     deleted: int = 0
+    suspected: int = 0
     failed_records: int = 0
     requests: int = 0
     retries: int = 0
     throttled: int = 0
     error_messages: list[str] = field(default_factory=list)
+    bookmark_origin_run_id: str | None = None
 
     def add_error(self, message: str) -> None:
         """Keep the first errors verbatim, then only count how many more there were."""

@@ -142,8 +142,12 @@ SYNC_RUNS = th.PropertiesList(
     th.Property("run_id", th.StringType, required=True,
                 description="Meltano's run id when set (MELTANO_RUN_ID), else a new UUID."),
     th.Property("account", th.StringType, required=True),
-    th.Property("mode", th.StringType(allowed_values=["full", "incremental"]),
-                description="full: no bookmark, every product emitted."),
+    th.Property("mode", th.StringType(allowed_values=["full", "incremental", "full_reemit"]),
+                description=(
+                    "full: no bookmark (first run, --full-refresh, lost state), every product"
+                    " emitted; incremental: compared with the bookmark, changes emitted;"
+                    " full_reemit: compared with the bookmark, every product emitted."
+                )),
     th.Property("started_at", th.DateTimeType),
     th.Property("finished_at", th.DateTimeType),
     th.Property("status", th.StringType(allowed_values=["completed", "partial", "failed"]),
@@ -156,14 +160,28 @@ SYNC_RUNS = th.PropertiesList(
     th.Property("products_total", th.IntegerType,
                 description="Products eMAG reported (product_offer/count) at the start."),
     th.Property("products_seen", th.IntegerType),
-    th.Property("created", th.IntegerType),
-    th.Property("updated", th.IntegerType),
-    th.Property("unchanged", th.IntegerType),
-    th.Property("deleted", th.IntegerType),
+    th.Property("emitted", th.IntegerType, description="Live product records emitted."),
+    th.Property("created", th.IntegerType,
+                description="Products not in the bookmark (null in a full sync: no bookmark)."),
+    th.Property("updated", th.IntegerType,
+                description="Products whose content changed (null in a full sync)."),
+    th.Property("unchanged", th.IntegerType,
+                description="Products as in the bookmark (null in a full sync)."),
+    th.Property("deleted", th.IntegerType, description="Deletion records emitted."),
+    th.Property("suspected", th.IntegerType,
+                description=(
+                    "Products missing from this scan whose deletion is not confirmed yet: kept,"
+                    " and deleted when the next completed scan misses them too."
+                )),
     th.Property("failed_records", th.IntegerType),
     th.Property("requests", th.IntegerType),
     th.Property("retries", th.IntegerType),
     th.Property("throttled", th.IntegerType, description="HTTP 429 answers."),
     th.Property("error_messages", th.ArrayType(th.StringType)),
     th.Property("tap_version", th.StringType),
+    th.Property("bookmark_origin_run_id", th.StringType,
+                description=(
+                    "The run that scanned without a bookmark and started the chain of"
+                    " bookmarks this run compared with (its own id in a full sync)."
+                )),
 ).to_dict()

@@ -40,7 +40,12 @@ def test_full_then_unchanged_then_exactly_the_changes(seller):
         assert len(first.product_ids(account)) == size
         run = first.sync_run(account)
         assert (run["mode"], run["status"]) == ("full", "completed")
-        assert (run["created"], run["updated"], run["unchanged"], run["deleted"]) == (size, 0, 0, 0)
+        # no bookmark: new, changed and unchanged cannot be told apart (the sync log reads
+        # them from the history), and this run starts the chain of bookmarks
+        assert (run["created"], run["updated"], run["unchanged"], run["deleted"]) == (
+            None, None, None, 0)
+        assert (run["emitted"], run["suspected"]) == (size, 0)
+        assert run["bookmark_origin_run_id"] == run["run_id"]
         assert run["products_seen"] == size
         assert run["pages_fetched"] == size // 100 + 1
         assert len(first.bookmark(account)["fingerprints"]) <= 40 * size
@@ -52,6 +57,8 @@ def test_full_then_unchanged_then_exactly_the_changes(seller):
         run = second.sync_run(account)
         assert (run["mode"], run["status"]) == ("incremental", "completed")
         assert (run["created"], run["updated"], run["unchanged"], run["deleted"]) == (0, 0, size, 0)
+        assert run["emitted"] == 0
+        assert run["bookmark_origin_run_id"] == first.sync_run(account)["run_id"]
 
     change = seller.mutate("main", changed=50, added=10, deleted=5, seed=3)
     third = run_tap(config, second.state)
@@ -130,4 +137,4 @@ def test_progress_lines_and_a_summary_per_account(seller):
     assert "fbe: page 30/30 (100%), 3000 products" in run.logs
     assert "products/s, ETA" in run.logs
     assert "fbe: full sync completed in" in run.logs
-    assert "3000 products seen, 3000 created, 0 updated" in run.logs
+    assert "3000 products seen, 3000 emitted, 0 deleted, 0 suspected" in run.logs
