@@ -18,7 +18,8 @@ from pathlib import Path
 
 import psycopg
 
-from tests.catalogue_check import Comparison
+from tests.catalogue_check import Comparison, column_contract_gaps, compare, raw_rows
+from tests.pipeline import MeltanoProject, meltano_accounts
 
 SCALES = {
     "ci": {"main": 1500, "fbe": 800},
@@ -93,6 +94,49 @@ def retries_logged(dsn: str, run_ids: t.Iterable[str]) -> int:
             "select coalesce(sum(retries), 0) from emag_raw.sync_runs where run_id = any(%s)",
             (list(run_ids),)).fetchall()
     return int(total)
+
+
+# -- a scenario's project and its checks -----------------------------------------------------
+
+def project_for(tmp_path: Path, sandbox: t.Any, postgres: t.Any, name: str,
+                **settings: t.Any) -> MeltanoProject:
+    """The Meltano project of one scenario, in a database of its own."""
+    database = postgres.create_database(name)
+    return MeltanoProject(tmp_path, sandbox.base_url, postgres, meltano_accounts(SIZES),
+                          database=database, **settings)
+
+
+def dsn_of(postgres: t.Any, project: MeltanoProject) -> str:
+    """The scenario's database."""
+    return postgres.dsn_for(project.env["DBT_POSTGRES_DBNAME"])
+
+
+def compare_all(sandbox: t.Any, postgres: t.Any, project: MeltanoProject) -> list[Comparison]:
+    """Raw products of every account against the sandbox's catalogue."""
+    with psycopg.connect(dsn_of(postgres, project)) as connection:
+        # one row per product is the table's own rule, on top of what the comparison counts
+        key = connection.execute(
+            "select array_agg(a.attname::text order by a.attname) from pg_index i join"
+            " pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)"
+            " where i.indrelid = 'emag_raw.products'::regclass and i.indisprimary").fetchall()
+        assert key == [(["account", "id"],)]
+        results = []
+        for account in SIZES:
+            rows = raw_rows(connection, account)
+            assert not column_contract_gaps(rows[0]), column_contract_gaps(rows[0])
+            results.append(compare(account, sandbox.catalog(account), rows))
+    return results
+
+
+def assert_exact(comparisons: list[Comparison]) -> None:
+    """Every catalogue product live and identical, nothing else live."""
+    for result in comparisons:
+        assert result.exact, result.summary()
+
+
+def succeeded(result: t.Any) -> None:
+    """The Meltano command exited 0 (its stderr tail otherwise)."""
+    assert result.returncode == 0, result.stderr[-4000:]
 
 
 # -- processes ---------------------------------------------------------------------------------

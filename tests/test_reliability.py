@@ -18,9 +18,17 @@ import psycopg
 import pytest
 
 from tests import catalogue_check, reliability
-from tests.catalogue_check import Comparison, column_contract_gaps, compare, raw_rows
-from tests.pipeline import MeltanoProject, meltano_accounts, sandbox_accounts
-from tests.reliability import SIZES, Figures
+from tests.catalogue_check import compare, raw_rows
+from tests.pipeline import sandbox_accounts
+from tests.reliability import (
+    SIZES,
+    Figures,
+    assert_exact,
+    compare_all,
+    dsn_of,
+    project_for,
+    succeeded,
+)
 from tests.sandbox_process import SandboxProcess
 from tests.secrets_scan import assert_no_secrets
 
@@ -30,59 +38,24 @@ ALL_FAULTS = "429,500,502,503,504,timeout,truncated,iserror"
 SEED = int(os.environ.get("RELIABILITY_SEED", "0")) or random.randrange(1, 10**6)
 
 
-def _project(tmp_path, sandbox, postgres, name: str, **settings: t.Any) -> MeltanoProject:
-    database = postgres.create_database(name)
-    return MeltanoProject(tmp_path, sandbox.base_url, postgres, meltano_accounts(SIZES),
-                          database=database, **settings)
-
-
-def _compare_all(sandbox, postgres, project) -> list[Comparison]:
-    with psycopg.connect(_dsn(postgres, project)) as connection:
-        # one row per product is the table's own rule, on top of what the comparison counts
-        key = connection.execute(
-            "select array_agg(a.attname::text order by a.attname) from pg_index i join"
-            " pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)"
-            " where i.indrelid = 'emag_raw.products'::regclass and i.indisprimary").fetchall()
-        assert key == [(["account", "id"],)]
-        results = []
-        for account in SIZES:
-            rows = raw_rows(connection, account)
-            assert not column_contract_gaps(rows[0]), column_contract_gaps(rows[0])
-            results.append(compare(account, sandbox.catalog(account), rows))
-    return results
-
-
-def _assert_exact(comparisons: list[Comparison]) -> None:
-    for result in comparisons:
-        assert result.exact, result.summary()
-
-
-def _succeeded(result) -> None:
-    assert result.returncode == 0, result.stderr[-4000:]
-
-
-def _dsn(postgres, project) -> str:
-    return postgres.dsn_for(project.env["DBT_POSTGRES_DBNAME"])
-
-
 # -- 1. faults ---------------------------------------------------------------------------------
 
 def test_ten_percent_faults_a_full_sync_loads_exactly_the_catalogue(tmp_path, postgres):
     options = ("--seed", str(SEED % 1000), "--fault-rate", "0.1", "--fault-kinds", ALL_FAULTS,
                "--timeout-delay", "3", "--rate-limit", "0")
     with SandboxProcess(sandbox_accounts(SIZES), *options) as sandbox:
-        project = _project(tmp_path, sandbox, postgres, "faults", requests_per_second=20,
+        project = project_for(tmp_path, sandbox, postgres, "faults", requests_per_second=20,
                            request_timeout=2, max_retries=8,
                            items_per_page=reliability.PAGE_SIZE)
         result = project.run(*MAIN_JOB)
-        _succeeded(result)
-        comparisons = _compare_all(sandbox, postgres, project)
+        succeeded(result)
+        comparisons = compare_all(sandbox, postgres, project)
         stats = sandbox.stats()
         requests, faults = reliability.requests_and_faults(stats)
         by_kind = {kind: sum(a["faults"].get(kind, 0) for a in stats["accounts"].values())
                    for kind in ALL_FAULTS.split(",")}
-    _assert_exact(comparisons)
-    dsn = _dsn(postgres, project)
+    assert_exact(comparisons)
+    dsn = dsn_of(postgres, project)
     with psycopg.connect(dsn) as connection:
         modelled = connection.execute(
             "select account, count(*), count(distinct product_id) from emag.emag_products"
@@ -100,20 +73,20 @@ def test_ten_percent_faults_a_full_sync_loads_exactly_the_catalogue(tmp_path, po
 def test_the_check_sees_a_changed_a_missing_and_an_extra_product(tmp_path, postgres):
     """The comparison above proves something only if it fails when Postgres is off by one."""
     with SandboxProcess(sandbox_accounts(SIZES), "--seed", "5", "--rate-limit", "0") as sandbox:
-        project = _project(tmp_path, sandbox, postgres, "check", requests_per_second=50)
-        _succeeded(project.run(*LOAD))
-        _assert_exact(_compare_all(sandbox, postgres, project))
+        project = project_for(tmp_path, sandbox, postgres, "check", requests_per_second=50)
+        succeeded(project.run(*LOAD))
+        assert_exact(compare_all(sandbox, postgres, project))
         change = sandbox.mutate("fbe", changed=1, added=1, deleted=1, seed=8)
-        main, fbe = _compare_all(sandbox, postgres, project)
+        main, fbe = compare_all(sandbox, postgres, project)
         # a state that lags behind upstream changes is fine; one that claims a row Postgres
         # lost is not
-        state, dsn = project.saved_state(), _dsn(postgres, project)
+        state, dsn = project.saved_state(), dsn_of(postgres, project)
         assert reliability.overclaimed(state, dsn, [main, fbe]) == {}
         lost_row = sandbox.catalog("main")[7]["id"]
         with psycopg.connect(dsn) as connection:
             connection.execute("delete from emag_raw.products where account = 'main'"
                                " and id = %s", (lost_row,))
-        main_after = _compare_all(sandbox, postgres, project)[0]
+        main_after = compare_all(sandbox, postgres, project)[0]
         assert reliability.overclaimed(state, dsn, [main_after, fbe]) == {"main": [lost_row]}
         with psycopg.connect(dsn) as connection:
             rows = raw_rows(connection, "main")
@@ -169,11 +142,11 @@ def _interrupted(tmp_path, postgres, name: str, interrupt: t.Callable[[t.Any, t.
     rng = random.Random(SEED)
     options = ("--seed", str(SEED % 1000), "--rate-limit", "3")
     with SandboxProcess(sandbox_accounts(SIZES), *options) as sandbox:
-        project = _project(tmp_path, sandbox, postgres, name, requests_per_second=3)
+        project = project_for(tmp_path, sandbox, postgres, name, requests_per_second=3)
         project.env.update(env or {})
-        dsn = _dsn(postgres, project)
+        dsn = dsn_of(postgres, project)
         first = project.run(*LOAD)
-        _succeeded(first)
+        succeeded(first)
         sandbox.mutate("main", changed=25, added=12, deleted=6, seed=rng.randrange(1000))
         sandbox.mutate("fbe", changed=10, added=4, deleted=3, seed=rng.randrange(1000))
         sandbox.admin("reset_stats")
@@ -209,10 +182,10 @@ def _interrupted(tmp_path, postgres, name: str, interrupt: t.Callable[[t.Any, t.
         assert [c.duplicated for c in partial] == [[], []]
 
         final = project.run(*LOAD)
-        _succeeded(final)
-        comparisons = _compare_all(sandbox, postgres, project)
+        succeeded(final)
+        comparisons = compare_all(sandbox, postgres, project)
         requests, faults = reliability.requests_and_faults(sandbox.stats())
-    _assert_exact(comparisons)
+    assert_exact(comparisons)
     assert reliability.overclaimed(project.saved_state(), dsn, comparisons) == {}
     assert_no_secrets(project, dsn, first.stdout, first.stderr, stdout, stderr, final.stdout,
                       final.stderr)
@@ -261,10 +234,10 @@ def _account_rows(dsn: str, account: str) -> list[tuple[t.Any, ...]]:
 def test_one_account_down_the_other_syncs_and_its_data_is_untouched(tmp_path, postgres,
                                                                      failure, message):
     with SandboxProcess(sandbox_accounts(SIZES), "--seed", "31", "--rate-limit", "0") as sandbox:
-        project = _project(tmp_path, sandbox, postgres, f"down_{failure}",
+        project = project_for(tmp_path, sandbox, postgres, f"down_{failure}",
                            requests_per_second=20)
-        dsn = _dsn(postgres, project)
-        _succeeded(project.run(*MAIN_JOB))
+        dsn = dsn_of(postgres, project)
+        succeeded(project.run(*MAIN_JOB))
         fbe_before = _account_rows(dsn, "fbe")
         state_before = project.saved_state()
         sandbox.mutate("main", changed=15, added=5, deleted=4, seed=3)
@@ -341,10 +314,10 @@ def _check_bad_row(kind: str, item: dict[str, t.Any], row: dict[str, t.Any]) -> 
 def test_bad_records_are_read_or_counted_and_every_other_record_loads(tmp_path, postgres):
     options = ("--seed", "41", "--rate-limit", "0", "--bad-records", str(9 * BAD_PER_KIND))
     with SandboxProcess(sandbox_accounts(SIZES), *options) as sandbox:
-        project = _project(tmp_path, sandbox, postgres, "bad_records", requests_per_second=50)
+        project = project_for(tmp_path, sandbox, postgres, "bad_records", requests_per_second=50)
         result = project.run(*MAIN_JOB)
-        _succeeded(result)
-        dsn = _dsn(postgres, project)
+        succeeded(result)
+        dsn = dsn_of(postgres, project)
         comparisons, loaded_bad = [], 0
         with psycopg.connect(dsn) as connection:
             for account in SIZES:
@@ -363,7 +336,7 @@ def test_bad_records_are_read_or_counted_and_every_other_record_loads(tmp_path, 
                 " from emag.emag_sync_log where run_id = %s order by account",
                 (result.run_id,)).fetchall()
         requests, faults = reliability.requests_and_faults(sandbox.stats())
-    _assert_exact(comparisons)
+    assert_exact(comparisons)
     assert [row[0] for row in log] == sorted(SIZES)
     for account, status, failed, messages in log:
         assert (status, failed) == ("partial", 2 * BAD_PER_KIND), account

@@ -185,5 +185,6 @@ def test_three_schedules_at_off_round_minutes():
         assert minute not in ("0", "00", "*")
     assert schedules["emag-hourly-sync"]["cron_interval"].split()[1] == "*"
     assert schedules["emag-daily-full-sync"]["cron_interval"].split()[1] == "2"
-    assert schedules["emag-daily-full-sync"]["env"] == {"MELTANO_RUN_FULL_REFRESH": "true"}
+    # a re-emit that keeps the bookmark, not a stateless --full-refresh (which loses deletions)
+    assert schedules["emag-daily-full-sync"]["env"] == {"TAP_EMAG_FULL_REEMIT": "true"}
     assert schedules["emag-daily-log-cleanup"]["job"]["tasks"] == ["dbt:purge-sync-log"]

@@ -9,13 +9,16 @@
 --                   conflict was detected names the winner.
 --
 -- Incremental so that it remembers, per field, the last resolved value and when the current
--- disagreement was first detected.
+-- disagreement was first detected. Neither can be rebuilt (a rebuild would detect every
+-- conflict anew, now, and so reopen conflicts already decided), so `--full-refresh` never
+-- rebuilds it (full_refresh=false).
 {{
     config(
         materialized='incremental',
         unique_key=['account', 'product_id', 'field'],
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
+        full_refresh=false,
     )
 }}
 

@@ -2,11 +2,15 @@
 -- latest version (and a deleted product only its key), so history is kept here. A version is
 -- new when its content hash differs from the product's latest recorded version; a deletion is
 -- a version of its own. Incremental twice over: only rows loaded since the last run are read.
+--
+-- It cannot be rebuilt from raw (raw has lost every earlier version), so `--full-refresh`
+-- never rebuilds it (full_refresh=false): drop the table by hand to start history anew.
 {{
     config(
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='append_new_columns',
+        full_refresh=false,
     )
 }}
 
@@ -51,7 +55,10 @@ latest_recorded as (
 
 )
 
-select versions.*
+select
+    versions.*,
+    -- what the product was before this version (null: first seen), for the sync log
+    latest_recorded.version_hash as previous_version_hash
 from versions
 left join latest_recorded
     on

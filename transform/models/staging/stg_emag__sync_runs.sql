@@ -12,6 +12,7 @@ renamed as (
         -- ids
         run_id,
         account,
+        bookmark_origin_run_id,
 
         -- strings
         mode as sync_mode,
@@ -23,10 +24,12 @@ renamed as (
         pages_fetched,
         products_total,
         products_seen,
+        emitted as products_emitted,
         created as products_created,
         updated as products_updated,
         unchanged as products_unchanged,
         deleted as products_deleted,
+        suspected as products_suspected,
         failed_records,
         requests,
         retries,
