@@ -40,7 +40,7 @@ test: $(PLUGINS) ## The whole test suite
 
 reliability: $(PLUGINS) ## Fault, interruption and bad-input scenarios at full size, with figures
 	rm -f .reliability.jsonl
-	RELIABILITY_SCALE=full RELIABILITY_REPORT=.reliability.jsonl $(BIN)/pytest tests/test_reliability.py
+	RELIABILITY_SCALE=full RELIABILITY_REPORT=.reliability.jsonl $(BIN)/pytest tests/test_reliability.py tests/test_reliability_run_paths.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks

@@ -118,6 +118,16 @@ class MeltanoProject:
         self.run_ids.append(run_id)
         return process
 
+    def schedule_run(self, name: str) -> subprocess.CompletedProcess[str]:
+        """`meltano --environment=dev schedule run NAME`, as cron starts it (.run_id is set)."""
+        run_id = str(uuid.uuid4())
+        result = subprocess.run([MELTANO, "--environment=dev", "schedule", "run", name],
+                                cwd=ROOT, env={**self.env, "MELTANO_RUN_ID": run_id},
+                                capture_output=True, text=True, timeout=900, check=False)
+        result.run_id = run_id  # type: ignore[attr-defined]
+        self.run_ids.append(run_id)
+        return result
+
     def saved_state(self) -> dict[str, t.Any]:
         """The state Meltano stored for the main job in `dev` (empty before any)."""
         result = self.meltano("state", "get", STATE_ID)

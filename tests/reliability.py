@@ -43,6 +43,8 @@ class Figures:
     lost: int
     duplicated: int
     note: str = ""
+    ghosts: int = 0  # live rows of products eMAG no longer lists
+    false_deletions: int = 0  # deleted rows of products eMAG still lists
 
     @classmethod
     def from_comparisons(cls, scenario: str, comparisons: t.Iterable[Comparison], *,
@@ -51,7 +53,9 @@ class Figures:
         return cls(scenario, requests, faults, retries,
                    sum(c.verified for c in comparisons),
                    sum(len(c.lost) for c in comparisons),
-                   sum(len(c.duplicated) for c in comparisons), note)
+                   sum(len(c.duplicated) for c in comparisons), note,
+                   ghosts=sum(len(c.unexpected) for c in comparisons),
+                   false_deletions=sum(len(c.falsely_deleted) for c in comparisons))
 
 
 class _Collected(list[Figures]):
@@ -59,11 +63,12 @@ class _Collected(list[Figures]):
 
     def table(self) -> list[str]:
         header = ("scenario", "requests", "faults injected", "retries", "products verified",
-                  "lost", "duplicated", "notes")
+                  "lost", "duplicated", "ghosts", "false deletions", "notes")
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for f in self:
             cells = (f.scenario, f"{f.requests:,}", f"{f.faults_injected:,}", f"{f.retries:,}",
-                     f"{f.products_verified:,}", str(f.lost), str(f.duplicated), f.note)
+                     f"{f.products_verified:,}", str(f.lost), str(f.duplicated), str(f.ghosts),
+                     str(f.false_deletions), f.note)
             lines.append("| " + " | ".join(cells) + " |")
         return lines
 
