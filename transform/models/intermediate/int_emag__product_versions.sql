@@ -5,12 +5,15 @@
 --
 -- It cannot be rebuilt from raw (raw has lost every earlier version), so `--full-refresh`
 -- never rebuilds it (full_refresh=false): drop the table by hand to start history anew.
+-- Before reading, it marks the unlisted products deleted in raw (pre-hook).
+-- depends_on: {{ ref('int_emag__unlisted_products') }}
 {{
     config(
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='append_new_columns',
         full_refresh=false,
+        pre_hook="{{ mark_unlisted_products_deleted() }}",
     )
 }}
 

@@ -87,6 +87,7 @@ renamed as (
         run_id,
         version_observed_at,
         _sdc_deleted_at as deleted_at,
+        _sdc_extracted_at as extracted_at,
         _sdc_batched_at as loaded_at
 
     from source
