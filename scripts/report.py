@@ -32,15 +32,18 @@ def main() -> int:
         rows = connection.execute("""
             select distinct on (account)
                 account, sync_mode, sync_status, finished_at, duration_seconds, products_seen,
-                products_created, products_updated, products_deleted, products_unchanged
+                products_created, products_updated, products_deleted, products_unchanged,
+                products_suspected
             from emag.emag_sync_log
             order by account, finished_at desc nulls last
         """).fetchall()
         for row in rows:
-            account, mode, status, finished, seconds, seen, created, updated, deleted, same = row
+            account, mode, status, finished, seconds, *counts = row
+            seen, created, updated, deleted, same, suspected = (
+                "-" if n is None else f"{n:,}" for n in counts)  # a failed full sync: unknown
             print(f"  {account:<6} {mode:<11} {status:<9} {finished:%Y-%m-%d %H:%M:%S} UTC"
-                  f"  {seconds or 0:6.1f}s  seen {seen:,}  created {created:,}"
-                  f"  updated {updated:,}  deleted {deleted:,}  unchanged {same:,}")
+                  f"  {seconds or 0:6.1f}s  seen {seen}  created {created}  updated {updated}"
+                  f"  deleted {deleted}  unchanged {same}  suspected {suspected}")
         print("\nConflicts between eMAG and local data (EMAG_CONFLICT_STRATEGY)")
         rows = connection.execute("""
             select status, count(*) from emag.emag_product_conflicts group by status order by 1
