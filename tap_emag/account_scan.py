@@ -71,7 +71,6 @@ class AccountScan:
             # changed or unchanged is unknown here (the sync log reads it from the history).
             run.mode = "full"
             run.bookmark_origin_run_id = run.run_id
-            run.created = run.updated = run.unchanged = None
         self.emit_all = settings.full_reemit or not self.previous.has_baseline
         self.suspected: set[int] = set()
         self.seen = Fingerprints()
@@ -180,15 +179,14 @@ class AccountScan:
         self.seen[product_id] = digest
         run.products_seen += 1
         before = self.previous.fingerprints.get(product_id)
-        if self.previous.has_baseline:
-            if before is None:
-                run.created += 1  # type: ignore[operator]
-            elif before == digest:
-                run.unchanged += 1  # type: ignore[operator]
-            else:
-                run.updated += 1  # type: ignore[operator]
-        if before == digest and not self.emit_all:
-            return None
+        if before is None:
+            run.created += 1
+        elif before == digest:
+            run.unchanged += 1
+            if not self.emit_all:
+                return None
+        else:
+            run.updated += 1
         run.emitted += 1
         record.update(account=self.account, content_hash=digest.hex(),
                       version_observed_at=self.observed_at, run_id=run.run_id,
@@ -261,8 +259,8 @@ class AccountScan:
 
     def _log_summary(self) -> None:
         run = self.run
-        counts = ("" if run.created is None else
-                  f"{run.created} created, {run.updated} updated, {run.unchanged} unchanged, ")
+        counts = (f"{run.created} created, {run.updated} updated, {run.unchanged} unchanged, "
+                  if run.has_baseline else "")
         self.logger.info(
             "%s: %s sync %s in %.1fs: %d pages, %d products seen, %d emitted, %s%d deleted,"
             " %d suspected, %d failed, %d retries, %d throttled.",

@@ -29,10 +29,9 @@ class AccountRun:
     products_total: int | None = None
     products_seen: int = 0
     emitted: int = 0
-    # against the bookmark; None when there was none (a full sync cannot tell)
-    created: int | None = 0
-    updated: int | None = 0
-    unchanged: int | None = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
     deleted: int = 0
     suspected: int = 0
     failed_records: int = 0
@@ -63,4 +62,11 @@ class AccountRun:
         """The sync_runs record."""
         record = {name: getattr(self, name) for name in self.__dataclass_fields__}
         record["tap_version"] = tap_version
+        if not self.has_baseline:  # new, changed and unchanged cannot be told apart
+            record.update(created=None, updated=None, unchanged=None)
         return record
+
+    @property
+    def has_baseline(self) -> bool:
+        """Whether the scan compared with a bookmark (every mode but a full sync)."""
+        return self.mode != "full"
