@@ -13,36 +13,25 @@
 
 from __future__ import annotations
 
-import base64
 import struct
 import typing as t
 from dataclasses import dataclass, field
 
-from tap_emag.fingerprints import Fingerprints
+from tap_emag.fingerprints import Fingerprints, pack, unpack
 
-IDS_FORMAT = "v1"
 _ID = struct.Struct("<I")
 
 
 def encode_ids(ids: t.Iterable[int]) -> str:
     """Sorted product ids as 4 bytes each, base64: about 5.3 bytes of state per id."""
-    packed = b"".join(_ID.pack(product_id) for product_id in sorted(ids))
-    return f"{IDS_FORMAT}:{base64.b64encode(packed).decode('ascii')}"
+    return pack(b"".join(_ID.pack(product_id) for product_id in sorted(ids)))
 
 
 def decode_ids(text: str | None) -> set[int]:
-    """Read ids written by `encode_ids`; anything else is an error naming the problem."""
+    """Read ids written by `encode_ids`."""
     if not text:
         return set()
-    prefix, _, payload = text.partition(":")
-    if prefix != IDS_FORMAT:
-        msg = f"unsupported id list format {prefix[:10]!r} in state"
-        raise ValueError(msg)
-    packed = base64.b64decode(payload, validate=True)
-    if len(packed) % _ID.size:
-        msg = "suspected id list in state is truncated"
-        raise ValueError(msg)
-    return {product_id for (product_id,) in _ID.iter_unpack(packed)}
+    return {product_id for (product_id,) in unpack(text, _ID, "suspected id list")}
 
 
 @dataclass

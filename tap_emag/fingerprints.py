@@ -32,25 +32,32 @@ def content_digest(record: t.Mapping[str, t.Any]) -> bytes:
     return hashlib.blake2b(canonical, digest_size=8).digest()
 
 
+def pack(packed: bytes) -> str:
+    """Fixed-size binary entries as state text: a format tag, then base64."""
+    return f"{FORMAT}:{base64.b64encode(packed).decode('ascii')}"
+
+
+def unpack(text: str, entry: struct.Struct, what: str) -> t.Iterator[tuple[t.Any, ...]]:
+    """The entries of text written by `pack`; anything else is an error naming the problem."""
+    prefix, _, payload = text.partition(":")
+    if prefix != FORMAT:
+        msg = f"unsupported {what} format {prefix[:10]!r} in state"
+        raise ValueError(msg)
+    packed = base64.b64decode(payload, validate=True)
+    if len(packed) % entry.size:
+        msg = f"{what} state is truncated"
+        raise ValueError(msg)
+    return entry.iter_unpack(packed)
+
+
 class Fingerprints(dict[int, bytes]):
     """Product id -> content digest, for one account."""
 
     def encode(self) -> str:
         """Compact text for the STATE message, sorted so equal contents give equal state."""
-        packed = b"".join(_ENTRY.pack(key, self[key]) for key in sorted(self))
-        return f"{FORMAT}:{base64.b64encode(packed).decode('ascii')}"
+        return pack(b"".join(_ENTRY.pack(key, self[key]) for key in sorted(self)))
 
     @classmethod
     def decode(cls, text: str | None) -> Fingerprints:
-        """Read state written by `encode`; anything else is an error naming the problem."""
-        if not text:
-            return cls()
-        prefix, _, payload = text.partition(":")
-        if prefix != FORMAT:
-            msg = f"unsupported fingerprint format {prefix[:10]!r} in state"
-            raise ValueError(msg)
-        packed = base64.b64decode(payload, validate=True)
-        if len(packed) % _ENTRY.size:
-            msg = "fingerprint state is truncated"
-            raise ValueError(msg)
-        return cls(_ENTRY.iter_unpack(packed))
+        """Read state written by `encode`."""
+        return cls(unpack(text, _ENTRY, "fingerprint")) if text else cls()

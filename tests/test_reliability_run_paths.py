@@ -266,30 +266,37 @@ def test_what_cannot_be_rebuilt_survives_a_dbt_full_refresh(tmp_path, postgres):
         project = project_for(tmp_path, sandbox, postgres, "dbt_full_refresh",
                               requests_per_second=50)
         dsn = dsn_of(postgres, project)
-        succeeded(project.run(*MAIN_JOB))
+        outputs: list[str] = []
+
+        def succeeded_with_output(result: t.Any) -> None:
+            outputs.extend((result.stdout, result.stderr))
+            succeeded(result)
+
+        succeeded_with_output(project.run(*MAIN_JOB))
         manual = _manual_prices(dsn, sandbox, rng)
-        succeeded(project.invoke("dbt:run"))  # their conflicts open
+        succeeded_with_output(project.invoke("dbt:run"))  # their conflicts open
         # a quarter of the catalogue changes (some manual prices among them: the value kept
         # while the conflict is open now differs from eMAG's) and some products go
         changed = len(sandbox.catalog("main")) // 4
         change = sandbox.mutate("main", changed=changed, deleted=20, seed=rng.randrange(10**6))
         sandbox.mutate("fbe", changed=changed // 2, deleted=10, seed=rng.randrange(10**6))
-        succeeded(project.run(*MAIN_JOB))
+        succeeded_with_output(project.run(*MAIN_JOB))
         untouched = [p["id"] for p in sandbox.catalog("main") if p["status"] == 1
                      and p["id"] not in manual and p["id"] not in change["changed"]]
         decided, newer = _decided_and_newer(dsn, sandbox, untouched)
-        succeeded(project.invoke("dbt:run"))
+        succeeded_with_output(project.invoke("dbt:run"))
         with psycopg.connect(dsn) as connection:
             connection.execute(
                 "insert into local.product_conflict_resolutions (account, product_id, field,"
                 " winner, decided_by) values ('main', %s, 'stock', 'local', 'ana')", (decided,))
         # the daily full sync re-emits everything (raw then says "observed now" everywhere),
         # and its dbt run applies the decision
-        succeeded(project.schedule_run("emag-daily-full-sync"))
+        succeeded_with_output(project.schedule_run("emag-daily-full-sync"))
         before = _snapshot(dsn)
 
         for command in ("dbt:run", "dbt:build"):
             result = project.invoke(command, "--full-refresh")
+            outputs.extend((result.stdout, result.stderr))
             assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
             after = _snapshot(dsn)
             for name in before:
@@ -310,6 +317,7 @@ def test_what_cannot_be_rebuilt_survives_a_dbt_full_refresh(tmp_path, postgres):
     deleted = [row for row in products.values() if row[5]]
     assert len(deleted) == 30 and all(row[2] and row[3] and row[4] for row in deleted)
     assert_exact(comparisons)
+    assert_no_secrets(project, dsn, *outputs)
     reliability.record(Figures.from_comparisons(
         "dbt run/build --full-refresh after history, decisions and deletions", comparisons,
         requests=0, faults=0, retries=0,
