@@ -145,8 +145,14 @@ class TapEmag(Tap):
             super().cb_test(ctx, param, value)
             return
         config = ctx.params.get("config")
-        tap = cls(config=config.config if config else None,
-                  parse_env_config=bool(config and config.parse_env), validate_config=True)
+        try:
+            tap = cls(config=config.config if config else None,
+                      parse_env_config=bool(config and config.parse_env), validate_config=True)
+        except ConfigValidationError as exc:
+            # as the SDK does for a run: each problem names the setting, never a value
+            for error in exc.errors:
+                cls.logger.error("Config validation error: %s", error)
+            ctx.exit(1)
         ctx.exit(0 if tap.run_account_checks() else 1)
 
     def run_account_checks(self) -> bool:

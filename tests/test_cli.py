@@ -88,6 +88,17 @@ def test_bad_config_fails_before_any_request_naming_the_setting(tmp_path, config
     assert '"RECORD"' not in result.stdout
 
 
+@pytest.mark.parametrize("config, message", BAD_CONFIGS)
+def test_the_connection_test_names_the_bad_setting_without_a_traceback(tmp_path, config,
+                                                                       message):
+    result = _run("--config", _write(tmp_path, config), "--test")
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    for secret in ("Pw-1-secret", "Pw-2-secret", "123456789"):
+        assert secret not in result.stderr + result.stdout
+
+
 def test_an_account_without_credentials_is_left_out_with_a_warning(sandbox, tmp_path):
     config = tap_config(sandbox, accounts=("main",))
     config["accounts"].append({"name": "fbe", "username": "", "password": ""})
