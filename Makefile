@@ -36,14 +36,16 @@ report: $(STAMP) ## Rows per table and the last sync per account
 
 test: $(PLUGINS) ## The whole test suite
 	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 reliability: $(PLUGINS) ## Fault, interruption and bad-input scenarios at full size, with figures
 	rm -f .reliability.jsonl
 	RELIABILITY_SCALE=full RELIABILITY_REPORT=.reliability.jsonl $(BIN)/pytest tests/test_reliability.py tests/test_reliability_run_paths.py
 
-lint: $(STAMP)
+lint: $(STAMP) ## ruff, and mypy (strict) on the tap
 	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks
+	$(BIN)/mypy
 
 sandbox: $(STAMP) ## The eMAG sandbox in the foreground on port 8765
 	$(BIN)/emag-sandbox --port 8765

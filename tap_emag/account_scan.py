@@ -129,7 +129,7 @@ class AccountScan:
                 if self.progress.total_pages is None and (total := count.result()) is not None:
                     self.run.products_total = total
                     self.progress.total_pages = -(-total // settings.page_size)
-                if self.progress.total_pages is None:
+                if self.progress.total_pages is None or self.run.products_total is None:
                     return None
                 # The scan ends on a short page: after a full last page that is one page more,
                 # requested with the others instead of after the last answer came back.

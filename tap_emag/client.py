@@ -18,6 +18,7 @@ import threading
 import typing as t
 from dataclasses import dataclass, field
 from decimal import Decimal
+from http import HTTPStatus
 
 import backoff
 import requests
@@ -150,21 +151,21 @@ class EmagAccountClient:
 
     def _results(self, response: requests.Response, route: str) -> t.Any:
         name, status = self.account.name, response.status_code
-        if status == requests.codes.too_many_requests:
+        if status == HTTPStatus.TOO_MANY_REQUESTS:
             self.counters.add(throttled=1)
             self.limiter.throttled(_retry_after(response))
             raise RetriableEmagError(name, f"{route}: HTTP 429 rate limit exceeded")
-        if status >= requests.codes.server_error:
+        if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
             raise RetriableEmagError(name, f"{route}: HTTP {status} {self._snippet(response)}")
         body = self._json(response, route)
         messages = self._messages(body)
-        if status in (requests.codes.unauthorized, requests.codes.forbidden):
+        if status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
             raise EmagAuthError(name, (
                 f"{route}: HTTP {status} {messages or 'authentication failed'} (check the"
                 " username and password, the account's API rights, and that this machine's"
                 " IP address is whitelisted in the eMAG seller account)"
             ))
-        if status >= requests.codes.bad_request:
+        if status >= HTTPStatus.BAD_REQUEST:
             raise FatalEmagError(name, f"{route}: HTTP {status} {messages}")
         if body.get("isError") is True:
             if AUTH_MESSAGE.search(messages):
@@ -218,7 +219,9 @@ class EmagStream(Stream):
 
     _tap: TapEmag
 
-    def _generate_record_messages(self, record: dict) -> t.Generator[RecordMessage, None, None]:
+    def _generate_record_messages(
+        self, record: dict[str, t.Any],
+    ) -> t.Generator[RecordMessage, None, None]:
         """Write records as built when nothing would change them.
 
         Records leave `normalize` already typed to the schema, so the SDK's per-record
@@ -243,7 +246,7 @@ class EmagStream(Stream):
         )
 
     @property
-    def partitions(self) -> list[dict] | None:
+    def partitions(self) -> list[dict[str, t.Any]] | None:
         """One partition per account: bookmarks and failures stay per account."""
         return [{"account": account.name} for account in self._tap.accounts]
 

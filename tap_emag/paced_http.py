@@ -57,7 +57,8 @@ def _pace(manager: PoolManager, limiter: RateLimiter) -> PoolManager:
             scheme: _paced_pool_class(pool_class, limiter)
             for scheme, pool_class in manager.pool_classes_by_scheme.items()
         }
-        manager._paced_by = limiter
+        # our own marker on urllib3's pool manager: paced once per limiter
+        manager._paced_by = limiter  # type: ignore[attr-defined]
     return manager
 
 

@@ -6,6 +6,8 @@ target as 121.8400 exactly. Objects whose keys eMAG may extend keep additional p
 
 from __future__ import annotations
 
+import typing as t
+
 from singer_sdk import typing as th
 
 OPEN_OBJECT = th.ObjectType(additional_properties=True)
@@ -30,7 +32,7 @@ GPSR_CONTACT = th.ObjectType(
 )
 
 
-def _decimal(name: str, description: str) -> th.Property:
+def _decimal(name: str, description: str) -> th.Property[t.Any]:
     return th.Property(name, th.NumberType, description=description)
 
 

@@ -29,7 +29,7 @@ class ProductsStream(EmagStream):
     schema = schemas.PRODUCTS
 
     @property
-    def partitions(self) -> list[dict] | None:
+    def partitions(self) -> list[dict[str, t.Any]] | None:
         """None: one sync reads every account (in parallel); bookmarks are per account."""
         return None
 
