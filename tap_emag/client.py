@@ -157,14 +157,18 @@ class EmagAccountClient:
             raise RetriableEmagError(name, f"{route}: HTTP 429 rate limit exceeded")
         if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
             raise RetriableEmagError(name, f"{route}: HTTP {status} {self._snippet(response)}")
-        body = self._json(response, route)
-        messages = self._messages(body)
         if status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
+            try:
+                messages = self._messages(self._json(response, route))
+            except RetriableEmagError:  # a gateway's HTML page, or no body at all
+                messages = self._snippet(response)
             raise EmagAuthError(name, (
                 f"{route}: HTTP {status} {messages or 'authentication failed'} (check the"
                 " username and password, the account's API rights, and that this machine's"
                 " IP address is whitelisted in the eMAG seller account)"
             ))
+        body = self._json(response, route)
+        messages = self._messages(body)
         if status >= HTTPStatus.BAD_REQUEST:
             raise FatalEmagError(name, f"{route}: HTTP {status} {messages}")
         if body.get("isError") is True:

@@ -1,0 +1,62 @@
+"""Settings checks, called directly: every problem names its setting and never its value."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from tap_emag.config import config_errors, fill_from_environment, parse_accounts
+
+SECRET = "Pw-never-shown-1"
+GOOD = {"name": "main", "username": "u", "password": SECRET}
+
+
+@pytest.mark.parametrize("config, expected", [
+    ({}, ["config is missing required setting(s): accounts"]),
+    ({"accounts": []}, ["accounts: no account is configured with a username and password"]),
+    ({"accounts": [{"name": "main", "username": "u"}]},
+     ["accounts[0].password is missing or empty (account 'main')"]),
+    ({"accounts": [GOOD, {**GOOD, "username": "v"}]},
+     ["accounts[1].name: duplicate account name 'main'"]),
+    ({"accounts": [GOOD], "items_per_page": 500}, ["items_per_page must be at most 100"]),
+    ({"accounts": [GOOD], "requests_per_second": 0},
+     ["requests_per_second must be greater than 0"]),
+    ({"accounts": [GOOD], "full_reemit": "yes"},
+     ["full_reemit must be of type ['boolean', 'null']"]),
+    ({"accounts": [GOOD], "deletion_check_limit": -1},
+     ["deletion_check_limit must be at least 0"]),
+    ({"accounts": [{**GOOD, "password": 123456789}]},
+     ["accounts[0].password must be of type ['string', 'null']"]),
+    ({"accounts": [{**GOOD, "name": "Main FBE"}]}, [
+        "accounts[0].name does not have the expected form (^[a-z][a-z0-9_]{0,62}$)"]),
+])
+def test_each_problem_is_named(config, expected):
+    errors = config_errors(config)
+    assert errors[: len(expected)] == expected, errors
+    assert all(SECRET not in error and "123456789" not in error for error in errors)
+
+
+def test_a_good_config_has_no_errors():
+    assert config_errors({"accounts": [GOOD, {"name": "fbe"}], "full_reemit": True}) == []
+
+
+def test_credentials_come_from_the_environment_and_the_config_wins():
+    config = {"accounts": [{"name": "main", "username": "from-config"}, {"name": "fbe"}]}
+    filled = fill_from_environment(config, {
+        "EMAG_MAIN_USERNAME": "from-env", "EMAG_MAIN_PASSWORD": SECRET,
+        "EMAG_FBE_BASE_URL": "https://marketplace-api.emag.bg/api-3"})
+    main, fbe = filled["accounts"]
+    assert (main["username"], main["password"]) == ("from-config", SECRET)
+    assert fbe == {"name": "fbe", "base_url": "https://marketplace-api.emag.bg/api-3"}
+    assert config_errors(filled) == []
+
+
+def test_an_account_without_credentials_is_left_out_with_a_warning(caplog):
+    config = {"accounts": [GOOD, {"name": "fbe"}]}
+    with caplog.at_level(logging.WARNING):
+        accounts = parse_accounts(config, logging.getLogger("test"))
+    assert [a.name for a in accounts] == ["main"]
+    assert "'fbe' has no username or password" in caplog.text
+    assert SECRET not in repr(accounts)
+    assert accounts[0].base_url == "https://marketplace-api.emag.ro/api-3"
