@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PLUGINS := .meltano/.plugins-installed
 
-.PHONY: install demo up down report test lint sandbox about readme clean bench bench-smoke reliability
+.PHONY: install demo up down report unit test lint sandbox about readme clean bench bench-smoke reliability
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ down: $(STAMP) ## Stop them (data stays in .pgdata/ and .sandbox/)
 report: $(STAMP) ## Rows per table and the last sync per account
 	$(BIN)/python scripts/report.py
 
+unit: $(STAMP) ## The unit tests only: no server, no Meltano plugins (under a minute)
+	$(BIN)/pytest tests/unit
+
 test: $(PLUGINS) ## The whole test suite
 	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks
 	$(BIN)/mypy
@@ -41,7 +44,7 @@ test: $(PLUGINS) ## The whole test suite
 
 reliability: $(PLUGINS) ## Fault, interruption and bad-input scenarios at full size, with figures
 	rm -f .reliability.jsonl
-	RELIABILITY_SCALE=full RELIABILITY_REPORT=.reliability.jsonl $(BIN)/pytest tests/test_reliability.py tests/test_reliability_run_paths.py
+	RELIABILITY_SCALE=full RELIABILITY_REPORT=.reliability.jsonl $(BIN)/pytest tests/reliability
 
 lint: $(STAMP) ## ruff, and mypy (strict) on the tap
 	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks

@@ -1,4 +1,6 @@
-"""The tap's settings: their JSON schema, and checks that name the setting, never its value.
+"""The tap's settings: their schema, checks, and the typed `Settings` the rest of the tap reads.
+
+The schema is the one place each default is declared.
 
 The SDK's own jsonschema messages quote the offending value; for a password that would leak
 the secret into logs, so every message here is built from the setting's path alone.
@@ -50,6 +52,9 @@ ACCOUNT = th.ObjectType(
     ),
 )
 
+ACCOUNT_DEFAULTS = {name: spec["default"] for name, spec in ACCOUNT.to_dict()["properties"].items()
+                    if "default" in spec}
+
 CONFIG_SCHEMA = th.PropertiesList(
     th.Property(
         "accounts", th.ArrayType(ACCOUNT), required=True,
@@ -93,6 +98,58 @@ CONFIG_SCHEMA = th.PropertiesList(
     th.Property("progress_interval_seconds", th.NumberType(minimum=0), default=5,
                 description="How often the per-account progress line is logged."),
 ).to_dict()
+
+# The tap's own settings; the SDK adds its built-in ones (stream_maps, flattening_*, ...) to
+# CONFIG_SCHEMA in place when the tap class is built.
+TAP_SETTINGS = tuple(CONFIG_SCHEMA["properties"])
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The run's settings, typed, with the schema's defaults filled in (see `with_defaults`)."""
+
+    accounts: tuple[Account, ...]
+    filters: dict[str, t.Any]
+    page_size: int
+    requests_per_second: float
+    max_in_flight: int
+    max_retries: int
+    retry_backoff_seconds: float
+    request_timeout: float
+    deletion_check_limit: int
+    full_reemit: bool
+    progress_interval: float
+
+    @classmethod
+    def from_config(cls, config: t.Mapping[str, t.Any], logger: logging.Logger) -> Settings:
+        """Read a validated config; a default missing here would be a schema without one."""
+        config = with_defaults(config)
+        return cls(
+            accounts=tuple(parse_accounts(config, logger)),
+            filters=dict(config.get("filters") or {}),
+            page_size=int(config["items_per_page"]),
+            requests_per_second=float(config["requests_per_second"]),
+            max_in_flight=int(config["max_in_flight"]),
+            max_retries=int(config["max_retries"]),
+            retry_backoff_seconds=float(config["retry_backoff_seconds"]),
+            request_timeout=float(config["request_timeout"]),
+            deletion_check_limit=int(config["deletion_check_limit"]),
+            full_reemit=bool(config["full_reemit"]),
+            progress_interval=float(config["progress_interval_seconds"]),
+        )
+
+
+def with_defaults(config: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+    """A copy of the config with every top-level setting the user left out set to its default.
+
+    The defaults live in CONFIG_SCHEMA only; Meltano passes nothing for a setting left unset.
+    """
+    filled = dict(config)
+    for name in TAP_SETTINGS:
+        spec = CONFIG_SCHEMA["properties"][name]
+        if "default" in spec and filled.get(name) is None:
+            filled[name] = spec["default"]
+    return filled
 
 
 @dataclass(frozen=True)
@@ -201,7 +258,7 @@ def parse_accounts(config: t.Mapping[str, t.Any], logger: logging.Logger) -> lis
             name=entry["name"],
             username=entry["username"],
             password=entry["password"],
-            base_url=(entry.get("base_url") or DEFAULT_BASE_URL).rstrip("/"),
+            base_url=(entry.get("base_url") or ACCOUNT_DEFAULTS["base_url"]).rstrip("/"),
         ))
     return accounts
 

@@ -9,20 +9,19 @@ from __future__ import annotations
 import logging
 import typing as t
 
-from tap_emag.client import EmagAccountClient, EmagApiError
-from tap_emag.config import Account
+from tap_emag.emag_api import EmagApiError
+
+if t.TYPE_CHECKING:
+    from tap_emag.tap_run import TapRun
 
 
-def check_accounts(
-    accounts: t.Sequence[Account],
-    client_for: t.Callable[[str], EmagAccountClient],
-    logger: logging.Logger,
-) -> bool:
+def check_accounts(run: TapRun, logger: logging.Logger) -> bool:
     """True when every account answered product_offer/count."""
     ok = True
+    accounts = run.accounts
     for account in accounts:
         try:
-            results = client_for(account.name).call("product_offer", "count", {})
+            results = run.client(account.name).call("product_offer", "count", {})
         except EmagApiError as exc:
             ok = False
             logger.error("Connection test: account %r at %s FAILED: %s",

@@ -5,12 +5,11 @@ from __future__ import annotations
 import typing as t
 
 from tap_emag import schemas
-from tap_emag.account_scan import AccountScan, ScanSettings
-from tap_emag.client import EmagApiError, EmagStream, as_rows
+from tap_emag.client import Context, EmagStream
+from tap_emag.emag_api import EmagApiError, as_rows
+from tap_emag.interleave import Finished, interleave
 from tap_emag.normalize import as_decimal, as_integer
-from tap_emag.parallel import Finished, interleave
-
-Context = t.Mapping[str, t.Any] | None
+from tap_emag.product_scan import ProductScan
 
 
 class ProductsStream(EmagStream):
@@ -36,16 +35,17 @@ class ProductsStream(EmagStream):
     def get_records(self, context: Context) -> t.Iterable[dict[str, t.Any]]:
         """Records of every account as their scans produce them."""
         bookmarks = self.stream_state.setdefault("accounts", {})
-        settings = ScanSettings.from_config(self.config)
         producers = {}
-        for account in self._tap.accounts:
-            run = self._tap.start_account_run(account.name)
-            if self._tap.account_is_down(account.name):
-                run.add_error("skipped: the account failed authentication earlier in this run")
-                run.finish("failed")
+        for account in self.run.accounts:
+            sync_run = self.run.start_sync(account.name)
+            if self.run.is_down(account.name):
+                sync_run.add_error("skipped: the account failed authentication earlier in this"
+                                   " run")
+                sync_run.finish("failed")
                 continue
-            scan = AccountScan(self._tap.client(account.name), run,
-                               dict(bookmarks.get(account.name) or {}), settings, self.logger)
+            scan = ProductScan(self.run.client(account.name), sync_run,
+                               dict(bookmarks.get(account.name) or {}), self.run.settings,
+                               self.logger)
             producers[account.name] = scan.execute
         for item in interleave(producers):
             if not isinstance(item, Finished):
@@ -55,7 +55,9 @@ class ProductsStream(EmagStream):
             elif isinstance(item.error, EmagApiError):
                 self.log_failure({"account": item.name}, item.error)
             else:
-                self._tap.account_runs[item.name].finish("failed")
+                failed = self.run.sync_run(item.name)
+                if failed is not None:
+                    failed.finish("failed")
                 raise item.error
 
 
@@ -70,7 +72,7 @@ class CategoriesStream(EmagStream):
     def get_records(self, context: Context) -> t.Iterable[dict[str, t.Any]]:
         """Every category page of one account."""
         assert context is not None
-        if self._tap.account_is_down(context["account"]):
+        if self.run.is_down(context["account"]):
             return
         try:
             for rows in self.read_pages(context, "category"):
@@ -106,7 +108,7 @@ class VatRatesStream(EmagStream):
     def get_records(self, context: Context) -> t.Iterable[dict[str, t.Any]]:
         """The VAT rates of one account's platform."""
         assert context is not None
-        if self._tap.account_is_down(context["account"]):
+        if self.run.is_down(context["account"]):
             return
         try:
             rows = as_rows(self.client(context).call("vat", "read", {}))
@@ -137,8 +139,8 @@ class SyncRunsStream(EmagStream):
     def get_records(self, context: Context) -> t.Iterable[dict[str, t.Any]]:
         """The run record of one account, if its products were synced in this run."""
         assert context is not None
-        run = self._tap.account_runs.get(context["account"])
-        if run is not None:
+        sync_run = self.run.sync_run(context["account"])
+        if sync_run is not None:
             # Requests of every stream of the account in this run, not only the product scan.
-            run.copy_counters(self.client(context).counters)
-            yield run.as_record(self._tap.plugin_version)
+            sync_run.copy_counters(self.client(context).counters)
+            yield sync_run.as_record(self.run.tap_version)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import typing as t
 import uuid
@@ -12,17 +13,10 @@ from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities, TapCapabilities
 
 from tap_emag import streams
-from tap_emag.client import EmagAccountClient, EmagApiError, EmagAuthError
-from tap_emag.config import (
-    CONFIG_SCHEMA,
-    Account,
-    config_errors,
-    fill_from_environment,
-    parse_accounts,
-)
+from tap_emag.config import CONFIG_SCHEMA, Settings, config_errors, fill_from_environment
 from tap_emag.connection_test import check_accounts
-from tap_emag.run_log import AccountRun
 from tap_emag.singer_output import FastSingerWriter
+from tap_emag.tap_run import TapRun
 
 if t.TYPE_CHECKING:
     from singer_sdk import Stream
@@ -52,20 +46,28 @@ class TapEmag(Tap):
     ]
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
-        self._clients: dict[str, EmagAccountClient] = {}
-        self._down: set[str] = set()
-        self.account_runs: dict[str, AccountRun] = {}
-        self.failures: dict[str, list[str]] = {}
-        self.run_id = os.environ.get("MELTANO_RUN_ID") or str(uuid.uuid4())
+        self._settings_errors: list[str] = []  # filled by _validate_config, during __init__
         super().__init__(*args, **kwargs)
-        self.accounts: list[Account] = parse_accounts(self.config, self.logger)
+
+    @functools.cached_property
+    def run(self) -> TapRun:
+        """The accounts, clients and sync runs of this invocation, handed to every stream."""
+        # Only discovery gets this far with a bad config (it was warned about, setting by
+        # setting); its catalog does not depend on the settings, so it runs on the defaults.
+        config = {} if self._settings_errors else self.config
+        return TapRun(
+            run_id=os.environ.get("MELTANO_RUN_ID") or str(uuid.uuid4()),
+            settings=Settings.from_config(config, self.logger),
+            logger=self.logger,
+            tap_version=self.plugin_version,
+        )
 
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
         """Check the config with messages that name settings and never echo a value."""
         if not self.config and not raise_errors:
             return []  # discovery needs no config
         fill_from_environment(self._config, os.environ)
-        errors = config_errors(self.config)
+        errors = self._settings_errors = config_errors(self.config)
         if errors and raise_errors:
             raise ConfigValidationError("Config validation failed", errors=errors)
         for error in errors:
@@ -75,10 +77,10 @@ class TapEmag(Tap):
     def discover_streams(self) -> list[Stream]:
         """Products first (the point of the tap), the sync log last (it reports on products)."""
         return [
-            streams.ProductsStream(self),
-            streams.CategoriesStream(self),
-            streams.VatRatesStream(self),
-            streams.SyncRunsStream(self),
+            streams.ProductsStream(self, self.run),
+            streams.CategoriesStream(self, self.run),
+            streams.VatRatesStream(self, self.run),
+            streams.SyncRunsStream(self, self.run),
         ]
 
     # The SDK marks load_streams final; it sorts streams by name, which would read vat_rates
@@ -87,52 +89,14 @@ class TapEmag(Tap):
         """Keep the declared order (the SDK sorts by name): sync_runs must follow products."""
         return self.discover_streams()
 
-    # -- accounts ------------------------------------------------------------------------------
-
-    def client(self, account_name: str) -> EmagAccountClient:
-        """The one client of an account, shared by all streams so they share its rate budget."""
-        if account_name not in self._clients:
-            account = next(a for a in self.accounts if a.name == account_name)
-            self._clients[account_name] = EmagAccountClient(
-                account,
-                requests_per_second=float(self.config.get("requests_per_second", 3)),
-                timeout=float(self.config.get("request_timeout", 60)),
-                max_retries=int(self.config.get("max_retries", 6)),
-                backoff_seconds=float(self.config.get("retry_backoff_seconds", 1.0)),
-                logger=self.logger,
-                user_agent=f"tap-emag/{self.plugin_version}",
-            )
-        return self._clients[account_name]
-
-    def start_account_run(self, account_name: str) -> AccountRun:
-        """Open the sync-log entry of an account for this run."""
-        run = AccountRun(run_id=self.run_id, account=account_name)
-        self.account_runs[account_name] = run
-        return run
-
-    def record_failure(self, account_name: str, stream_name: str, error: EmagApiError) -> None:
-        """Remember a failed account; after an auth failure its other streams are skipped."""
-        self.failures.setdefault(account_name, []).append(f"{stream_name}: {error.detail}")
-        if isinstance(error, EmagAuthError):
-            self._down.add(account_name)
-        self.logger.error("Account %r failed in stream %s: %s", account_name, stream_name,
-                          error.detail)
-
-    def account_is_down(self, account_name: str) -> bool:
-        """Whether the account already failed authentication in this run."""
-        return account_name in self._down
-
     def sync_all(self) -> None:  # type: ignore[misc]
         """Sync every account; fail the run (non-zero exit) if any account failed.
 
         Each failed account keeps its previous bookmark; the others' state is written first.
         """
         super().sync_all()
-        if self.failures:
-            lines = "; ".join(f"{name}: {' | '.join(errors)}"
-                              for name, errors in sorted(self.failures.items()))
-            msg = f"{len(self.failures)} account(s) failed: {lines}"
-            raise AccountsFailedError(msg)
+        if failures := self.run.failure_summary():
+            raise AccountsFailedError(failures)
 
     # -- connection test -----------------------------------------------------------------------
 
@@ -155,11 +119,7 @@ class TapEmag(Tap):
             for error in exc.errors:
                 cls.logger.error("Config validation error: %s", error)
             ctx.exit(1)
-        ctx.exit(0 if tap.run_account_checks() else 1)
-
-    def run_account_checks(self) -> bool:
-        """Check each account with product_offer/count; log one line per account."""
-        return check_accounts(self.accounts, self.client, self.logger)
+        ctx.exit(0 if check_accounts(tap.run, tap.logger) else 1)
 
 
 if __name__ == "__main__":

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from emag_sandbox import AccountSpec, Sandbox
-from tests.pipeline import LocalPostgres
-from tests.secrets_scan import secret_forms
-from tests.tap_runner import PASSWORDS
+from tests.support.meltano_project import LocalPostgres
+from tests.support.secrets_scan import secret_forms
+from tests.support.tap_runner import PASSWORDS
 
 
 @pytest.fixture
@@ -56,14 +56,14 @@ def pytest_runtest_makereport(item, call):
 
 def pytest_report_header():
     """The interruption scenarios draw their interruption point from this seed."""
-    from tests.test_reliability import SEED
+    from tests.support.scenarios import SEED
 
     return f"reliability seed: {SEED} (replay: RELIABILITY_SEED={SEED})"
 
 
 def pytest_terminal_summary(terminalreporter):
     """Print the reliability scenarios' figures, when any ran (docs/RELIABILITY.md)."""
-    from tests.reliability import FIGURES
+    from tests.support.scenarios import FIGURES
 
     if FIGURES:
         terminalreporter.section("reliability figures")

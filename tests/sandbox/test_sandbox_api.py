@@ -4,7 +4,8 @@ import base64
 
 import pytest
 import requests
-from sandbox_helpers import post, read_all, session, start
+
+from tests.sandbox.sandbox_helpers import post, read_all, session, start
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,10 @@ import json
 
 import pytest
 import requests
-from sandbox_helpers import FBE, MAIN, post, read_all, session, start
 
 from emag_sandbox import AccountSpec, Sandbox
 from emag_sandbox.bad_records import KINDS
+from tests.sandbox.sandbox_helpers import FBE, MAIN, post, read_all, session, start
 
 GPSR = ("manufacturer", "eu_representative", "safety_information")
 N = 2 * len(KINDS)  # every kind twice

@@ -6,9 +6,9 @@ import re
 import time
 
 import pytest
-from sandbox_helpers import FBE, MAIN, post, read_all, session, start
 
 from emag_sandbox import AccountSpec, Sandbox
+from tests.sandbox.sandbox_helpers import FBE, MAIN, post, read_all, session, start
 
 FIXTURE = pathlib.Path(__file__).parents[1] / "fixtures" / "product_offer_read.json"
 PRICE = re.compile(r"^\d+\.\d{4}$")

@@ -6,9 +6,9 @@ import time
 
 import pytest
 import requests
-from sandbox_helpers import post, session, start
 
 from emag_sandbox import FAULT_KINDS
+from tests.sandbox.sandbox_helpers import post, session, start
 
 
 def test_burst_gets_429_with_kong_headers_and_stats():

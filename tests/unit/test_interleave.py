@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tap_emag.parallel import Finished, interleave
+from tap_emag.interleave import Finished, interleave
 
 
 def _producer(name: str, count: int, delay: float = 0.0):

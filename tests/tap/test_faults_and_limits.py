@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from emag_sandbox import AccountSpec, Sandbox
-from tests.sandbox_process import SandboxProcess
-from tests.tap_runner import PASSWORDS, USERNAMES, run_tap, tap_config
+from tests.support.sandbox_process import SandboxProcess
+from tests.support.tap_runner import PASSWORDS, USERNAMES, run_tap, tap_config
 
 
 def _accounts(main: int, fbe: int) -> list[AccountSpec]:

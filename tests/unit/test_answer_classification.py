@@ -9,13 +9,13 @@ import logging
 import pytest
 import requests
 
-from tap_emag.client import (
+from tap_emag.config import Account
+from tap_emag.emag_api import (
     EmagAccountClient,
     EmagAuthError,
     FatalEmagError,
     RetriableEmagError,
 )
-from tap_emag.config import Account
 
 SECRET = "Pw-in-an-echo-7"
 

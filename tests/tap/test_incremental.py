@@ -11,7 +11,7 @@ import re
 import pytest
 
 from emag_sandbox import AccountSpec, Sandbox
-from tests.tap_runner import PASSWORDS, USERNAMES, run_tap, tap_config
+from tests.support.tap_runner import PASSWORDS, USERNAMES, run_tap, tap_config
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.tap_runner import run_tap, tap_config
+from tests.support.tap_runner import run_tap, tap_config
 
 
 def test_categories_and_vat_rates_per_account(sandbox):

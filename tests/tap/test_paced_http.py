@@ -11,7 +11,7 @@ import requests
 from emag_sandbox import AccountSpec, Sandbox
 from tap_emag.paced_http import PacedAdapter
 from tap_emag.rate_limit import MARGIN, RateLimiter
-from tests.tap_runner import PASSWORDS, USERNAMES
+from tests.support.tap_runner import PASSWORDS, USERNAMES
 
 THREADS, EACH = 4, 2
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import random
 import struct
 import time
 import typing as t
@@ -18,8 +19,8 @@ from pathlib import Path
 
 import psycopg
 
-from tests.catalogue_check import Comparison, column_contract_gaps, compare, raw_rows
-from tests.pipeline import MeltanoProject, meltano_accounts
+from tests.support.catalogue_check import Comparison, column_contract_gaps, compare, raw_rows
+from tests.support.meltano_project import MeltanoProject, meltano_accounts
 
 SCALES = {
     "ci": {"main": 1500, "fbe": 800},
@@ -29,6 +30,8 @@ SCALE = os.environ.get("RELIABILITY_SCALE", "ci")
 SIZES = SCALES[SCALE]
 # Small pages in CI, so the fault scenario makes enough requests to meet most fault kinds.
 PAGE_SIZE = 20 if SCALE == "ci" else 100
+# Where the interruption scenarios interrupt is drawn from this seed (printed in the header).
+SEED = int(os.environ.get("RELIABILITY_SEED", "0")) or random.randrange(1, 10**6)
 
 
 @dataclass

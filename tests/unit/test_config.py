@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
+import yaml
 
-from tap_emag.config import config_errors, fill_from_environment, parse_accounts
+from tap_emag.config import (
+    ACCOUNT_DEFAULTS,
+    CONFIG_SCHEMA,
+    TAP_SETTINGS,
+    Settings,
+    config_errors,
+    fill_from_environment,
+    parse_accounts,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SECRET = "Pw-never-shown-1"
 GOOD = {"name": "main", "username": "u", "password": SECRET}
@@ -60,3 +72,35 @@ def test_an_account_without_credentials_is_left_out_with_a_warning(caplog):
     assert "'fbe' has no username or password" in caplog.text
     assert SECRET not in repr(accounts)
     assert accounts[0].base_url == "https://marketplace-api.emag.ro/api-3"
+
+
+def test_settings_left_out_take_the_schema_defaults():
+    settings = Settings.from_config({"accounts": [GOOD]}, logging.getLogger("test"))
+    schema = CONFIG_SCHEMA["properties"]
+    assert settings.page_size == schema["items_per_page"]["default"] == 100
+    assert settings.requests_per_second == schema["requests_per_second"]["default"] == 3
+    assert settings.deletion_check_limit == schema["deletion_check_limit"]["default"]
+    assert settings.full_reemit is False and settings.filters == {}
+    assert [a.base_url for a in settings.accounts] == [ACCOUNT_DEFAULTS["base_url"]]
+
+
+def test_a_null_setting_takes_its_default_and_a_given_one_wins():
+    config = {"accounts": [GOOD], "max_in_flight": None, "max_retries": 2}
+    assert config_errors(config) == []
+    settings = Settings.from_config(config, logging.getLogger("test"))
+    assert settings.max_in_flight == CONFIG_SCHEMA["properties"]["max_in_flight"]["default"]
+    assert settings.max_retries == 2
+
+
+def test_every_top_level_setting_but_accounts_and_filters_has_a_default():
+    """Settings.from_config reads them without fallbacks: a missing default would fail there."""
+    without = {name for name in TAP_SETTINGS if "default" not in CONFIG_SCHEMA["properties"][name]}
+    assert without == {"accounts", "filters"}
+
+
+def test_meltano_yml_declares_the_tap_settings_without_restating_defaults():
+    plugins = yaml.safe_load((ROOT / "meltano.yml").read_text())["plugins"]["extractors"]
+    declared = next(p for p in plugins if p["name"] == "tap-emag")["settings"]
+    assert [s["name"] for s in declared] == list(TAP_SETTINGS)
+    restated = [s["name"] for s in declared if "value" in s]
+    assert restated == [], f"defaults belong in tap_emag/config.py only: {restated}"

@@ -8,7 +8,7 @@ from singer_sdk.testing import get_tap_test_class
 
 from emag_sandbox import AccountSpec, Sandbox
 from tap_emag.tap import TapEmag
-from tests.tap_runner import PASSWORDS, USERNAMES, tap_config
+from tests.support.tap_runner import PASSWORDS, USERNAMES, tap_config
 
 # The SDK builds its test class from a config at import time, so the sandbox starts here.
 _SANDBOX = Sandbox(

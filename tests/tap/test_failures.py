@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from tap_emag.fingerprints import Fingerprints
-from tests.tap_runner import PASSWORDS, run_tap, tap_config
+from tests.support.tap_runner import PASSWORDS, run_tap, tap_config
 
 
 def _fingerprints(bookmark):
@@ -72,7 +72,7 @@ def test_an_interrupted_scan_keeps_the_bookmark_and_emits_no_deletions(sandbox):
 
 def _drop_id_of(monkeypatch, product_id: int) -> None:
     """Serve one product without its id (as a broken payload would)."""
-    import tap_emag.account_scan as scan_module
+    import tap_emag.product_scan as scan_module
 
     original = scan_module.normalize_product
 

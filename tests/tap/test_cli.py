@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.tap_runner import PASSWORDS, tap_config
+from tests.support.tap_runner import PASSWORDS, tap_config
 
 TAP = [sys.executable, "-m", "tap_emag.tap"]
 
@@ -78,13 +78,15 @@ BAD_CONFIGS = [
 ]
 
 
+SECRETS = ("Pw-1-secret", "Pw-2-secret", "123456789")
+
+
 @pytest.mark.parametrize("config, message", BAD_CONFIGS)
 def test_bad_config_fails_before_any_request_naming_the_setting(tmp_path, config, message):
     result = _run("--config", _write(tmp_path, config))
     assert result.returncode != 0
     assert message in result.stderr
-    for secret in ("Pw-1-secret", "Pw-2-secret", "123456789"):
-        assert secret not in result.stderr + result.stdout
+    assert not any(secret in result.stderr + result.stdout for secret in SECRETS)
     assert '"RECORD"' not in result.stdout
 
 
@@ -95,8 +97,20 @@ def test_the_connection_test_names_the_bad_setting_without_a_traceback(tmp_path,
     assert result.returncode == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
-    for secret in ("Pw-1-secret", "Pw-2-secret", "123456789"):
-        assert secret not in result.stderr + result.stdout
+    assert not any(secret in result.stderr + result.stdout for secret in SECRETS)
+
+
+@pytest.mark.parametrize("config, message", BAD_CONFIGS)
+def test_discovery_warns_naming_the_bad_setting_and_still_gives_the_catalog(tmp_path, config,
+                                                                          message):
+    """Discovery needs no valid config (the SDK's rule): it warns, and the catalog follows."""
+    result = _run("--config", _write(tmp_path, config), "--discover")
+    assert result.returncode == 0, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not any(secret in result.stderr + result.stdout for secret in SECRETS)
+    assert [s["tap_stream_id"] for s in json.loads(result.stdout)["streams"]] == [
+        "products", "categories", "vat_rates", "sync_runs"]
 
 
 def test_an_account_without_credentials_is_left_out_with_a_warning(sandbox, tmp_path):

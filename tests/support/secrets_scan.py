@@ -18,7 +18,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.tap_runner import PASSWORDS, USERNAMES
+from tests.support.tap_runner import PASSWORDS, USERNAMES
 
 
 def secret_forms(extra: t.Iterable[str] = ()) -> dict[str, str]:

@@ -1,10 +1,17 @@
-"""What one sync did for one account: the raw input of the sync log (`sync_runs` stream)."""
+"""A sync run: what one tap run did for one account.
+
+One name for one concept: an `AccountSyncRun` is emitted as a record of the `sync_runs` stream,
+lands in `emag_raw.sync_runs`, and is a row of the `emag_sync_log` mart.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import typing as t
 from dataclasses import dataclass, field
+
+if t.TYPE_CHECKING:
+    from tap_emag.emag_api import RequestCounters
 
 MAX_ERRORS = 20
 
@@ -15,7 +22,7 @@ def utc_now() -> str:
 
 
 @dataclass
-class AccountRun:
+class AccountSyncRun:
     """Counts and outcome of one account's product scan in one run."""
 
     run_id: str
@@ -48,7 +55,7 @@ class AccountRun:
         elif len(self.error_messages) == MAX_ERRORS:
             self.error_messages.append("(further errors not listed)")
 
-    def copy_counters(self, counters: t.Any) -> None:
+    def copy_counters(self, counters: RequestCounters) -> None:
         """Take the account's request counters (every stream of the account in this run)."""
         self.requests, self.retries, self.throttled = (
             counters.requests, counters.retries, counters.throttled)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from tests.pipeline import ROOT
+from tests.support.meltano_project import ROOT
 
 PLACEHOLDERS = {"change-me", ""}
 

@@ -17,10 +17,12 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from tests import catalogue_check, reliability
-from tests.catalogue_check import compare, raw_rows
-from tests.pipeline import sandbox_accounts
-from tests.reliability import (
+from tests.support import catalogue_check, scenarios
+from tests.support.catalogue_check import compare, raw_rows
+from tests.support.meltano_project import sandbox_accounts
+from tests.support.sandbox_process import SandboxProcess
+from tests.support.scenarios import (
+    SEED,
     SIZES,
     Figures,
     assert_exact,
@@ -29,13 +31,11 @@ from tests.reliability import (
     project_for,
     succeeded,
 )
-from tests.sandbox_process import SandboxProcess
-from tests.secrets_scan import assert_no_secrets
+from tests.support.secrets_scan import assert_no_secrets
 
 LOAD = ("tap-emag", "target-postgres")
 MAIN_JOB = (*LOAD, "dbt:run")
 ALL_FAULTS = "429,500,502,503,504,timeout,truncated,iserror"
-SEED = int(os.environ.get("RELIABILITY_SEED", "0")) or random.randrange(1, 10**6)
 
 
 # -- 1. faults ---------------------------------------------------------------------------------
@@ -46,12 +46,12 @@ def test_ten_percent_faults_a_full_sync_loads_exactly_the_catalogue(tmp_path, po
     with SandboxProcess(sandbox_accounts(SIZES), *options) as sandbox:
         project = project_for(tmp_path, sandbox, postgres, "faults", requests_per_second=20,
                            request_timeout=2, max_retries=8,
-                           items_per_page=reliability.PAGE_SIZE)
+                           items_per_page=scenarios.PAGE_SIZE)
         result = project.run(*MAIN_JOB)
         succeeded(result)
         comparisons = compare_all(sandbox, postgres, project)
         stats = sandbox.stats()
-        requests, faults = reliability.requests_and_faults(stats)
+        requests, faults = scenarios.requests_and_faults(stats)
         by_kind = {kind: sum(a["faults"].get(kind, 0) for a in stats["accounts"].values())
                    for kind in ALL_FAULTS.split(",")}
     assert_exact(comparisons)
@@ -61,10 +61,10 @@ def test_ten_percent_faults_a_full_sync_loads_exactly_the_catalogue(tmp_path, po
             "select account, count(*), count(distinct product_id) from emag.emag_products"
             " group by account order by account").fetchall()
     assert modelled == sorted((account, size, size) for account, size in SIZES.items())
-    retries = reliability.retries_logged(dsn, [result.run_id])
+    retries = scenarios.retries_logged(dsn, [result.run_id])
     assert faults >= 0.05 * requests and retries > 0
     assert_no_secrets(project, dsn, result.stdout, result.stderr)
-    reliability.record(Figures.from_comparisons(
+    scenarios.record(Figures.from_comparisons(
         "10% mixed faults, full sync of two accounts", comparisons, requests=requests,
         faults=faults, retries=retries,
         note=", ".join(f"{kind} {n}" for kind, n in by_kind.items() if n)))
@@ -81,13 +81,13 @@ def test_the_check_sees_a_changed_a_missing_and_an_extra_product(tmp_path, postg
         # a state that lags behind upstream changes is fine; one that claims a row Postgres
         # lost is not
         state, dsn = project.saved_state(), dsn_of(postgres, project)
-        assert reliability.overclaimed(state, dsn, [main, fbe]) == {}
+        assert scenarios.overclaimed(state, dsn, [main, fbe]) == {}
         lost_row = sandbox.catalog("main")[7]["id"]
         with psycopg.connect(dsn) as connection:
             connection.execute("delete from emag_raw.products where account = 'main'"
                                " and id = %s", (lost_row,))
         main_after = compare_all(sandbox, postgres, project)[0]
-        assert reliability.overclaimed(state, dsn, [main_after, fbe]) == {"main": [lost_row]}
+        assert scenarios.overclaimed(state, dsn, [main_after, fbe]) == {"main": [lost_row]}
         with psycopg.connect(dsn) as connection:
             rows = raw_rows(connection, "main")
         served = [p for p in sandbox.catalog("main") if p["id"] != lost_row]
@@ -156,11 +156,11 @@ def _interrupted(tmp_path, postgres, name: str, interrupt: t.Callable[[t.Any, t.
         try:
             if full_refresh:
                 wanted = rng.randrange(1, sum(SIZES.values()) // 2)
-                done = reliability.wait_for_commits(dsn, process.run_id, wanted)
+                done = scenarios.wait_for_commits(dsn, process.run_id, wanted)
                 where = f"once {done:,} of its rows were committed"
             else:
                 page = rng.randrange(2, pages - 1)
-                reliability.wait_for_pages(sandbox, "main", page)
+                scenarios.wait_for_pages(sandbox, "main", page)
                 where = f"at MAIN page {page} of {pages}"
             interrupt(process, postgres)
             stdout, stderr = process.communicate(timeout=600)
@@ -177,34 +177,34 @@ def _interrupted(tmp_path, postgres, name: str, interrupt: t.Callable[[t.Any, t.
                 (process.run_id,)).fetchall()
         if full_refresh:  # interrupted half-way, not before its first or after its last commit
             assert 0 < committed < sum(c.expected for c in partial), committed
-        assert reliability.overclaimed(project.saved_state(), dsn, partial) == {}
+        assert scenarios.overclaimed(project.saved_state(), dsn, partial) == {}
         assert [c.falsely_deleted for c in partial] == [[], []]
         assert [c.duplicated for c in partial] == [[], []]
 
         final = project.run(*LOAD)
         succeeded(final)
         comparisons = compare_all(sandbox, postgres, project)
-        requests, faults = reliability.requests_and_faults(sandbox.stats())
+        requests, faults = scenarios.requests_and_faults(sandbox.stats())
     assert_exact(comparisons)
-    assert reliability.overclaimed(project.saved_state(), dsn, comparisons) == {}
+    assert scenarios.overclaimed(project.saved_state(), dsn, comparisons) == {}
     assert_no_secrets(project, dsn, first.stdout, first.stderr, stdout, stderr, final.stdout,
                       final.stderr)
-    reliability.record(Figures.from_comparisons(
+    scenarios.record(Figures.from_comparisons(
         name.replace("_", " "), comparisons, requests=requests, faults=faults,
-        retries=reliability.retries_logged(dsn, [final.run_id]),
+        retries=scenarios.retries_logged(dsn, [final.run_id]),
         note=f"interrupted {where}, {committed:,} rows of that run committed (seed {SEED})"))
 
 
 def test_tap_killed_at_a_random_page_then_the_next_run_converges(tmp_path, postgres):
     def kill_tap(process, _postgres) -> None:
-        os.kill(reliability.find_child(process.pid, "tap-emag"), signal.SIGKILL)
+        os.kill(scenarios.find_child(process.pid, "tap-emag"), signal.SIGKILL)
 
     _interrupted(tmp_path, postgres, "tap_killed_with_sigkill", kill_tap)
 
 
 def test_target_killed_mid_batch_then_the_next_run_converges(tmp_path, postgres):
     def kill_target(process, _postgres) -> None:
-        os.kill(reliability.find_child(process.pid, "target-postgres"), signal.SIGKILL)
+        os.kill(scenarios.find_child(process.pid, "target-postgres"), signal.SIGKILL)
 
     _interrupted(tmp_path, postgres, "target_postgres_killed_mid_batch", kill_target,
                  full_refresh=True, env={"TARGET_POSTGRES_BATCH_SIZE_ROWS": "100"})
@@ -249,14 +249,14 @@ def test_one_account_down_the_other_syncs_and_its_data_is_untouched(tmp_path, po
         second = project.run(*MAIN_JOB)
         with psycopg.connect(dsn) as connection:
             main = compare("main", sandbox.catalog("main"), raw_rows(connection, "main"))
-        requests, faults = reliability.requests_and_faults(sandbox.stats())
+        requests, faults = scenarios.requests_and_faults(sandbox.stats())
         singer = project.invoke("tap-emag") if failure == "wrong_password" else None
 
     assert second.returncode != 0
     assert main.exact, main.summary()
     assert _account_rows(dsn, "fbe") == fbe_before
     state = project.saved_state()
-    assert reliability.bookmarked(state)["fbe"] == reliability.bookmarked(state_before)["fbe"]
+    assert scenarios.bookmarked(state)["fbe"] == scenarios.bookmarked(state_before)["fbe"]
     with psycopg.connect(dsn) as connection:
         log = dict(connection.execute(
             "select account, sync_status || ': ' || coalesce(error_messages::text, '')"
@@ -268,10 +268,10 @@ def test_one_account_down_the_other_syncs_and_its_data_is_untouched(tmp_path, po
         assert '"status": "failed"' in singer.stdout or '"status":"failed"' in singer.stdout
         outputs += [singer.stdout, singer.stderr]
     assert_no_secrets(project, dsn, *outputs, extra=("Rotated-by-the-seller-9",))
-    reliability.record(Figures.from_comparisons(
+    scenarios.record(Figures.from_comparisons(
         f"FBE down ({failure.replace('_', ' ')}), MAIN syncs", [main],
         requests=requests, faults=faults,
-        retries=reliability.retries_logged(dsn, [second.run_id]),
+        retries=scenarios.retries_logged(dsn, [second.run_id]),
         note=f"FBE rows unchanged: {len(fbe_before)}; exit code {second.returncode}"))
 
 
@@ -335,7 +335,7 @@ def test_bad_records_are_read_or_counted_and_every_other_record_loads(tmp_path, 
                 "select account, sync_status, failed_records, error_messages::text"
                 " from emag.emag_sync_log where run_id = %s order by account",
                 (result.run_id,)).fetchall()
-        requests, faults = reliability.requests_and_faults(sandbox.stats())
+        requests, faults = scenarios.requests_and_faults(sandbox.stats())
     assert_exact(comparisons)
     assert [row[0] for row in log] == sorted(SIZES)
     for account, status, failed, messages in log:
@@ -343,8 +343,8 @@ def test_bad_records_are_read_or_counted_and_every_other_record_loads(tmp_path, 
         assert messages.count("record skipped") == 2 * BAD_PER_KIND
         assert "no id" in messages
     assert_no_secrets(project, dsn, result.stdout, result.stderr)
-    reliability.record(Figures.from_comparisons(
+    scenarios.record(Figures.from_comparisons(
         "bad records mixed into the catalogue", comparisons, requests=requests, faults=faults,
-        retries=reliability.retries_logged(dsn, [result.run_id]),
+        retries=scenarios.retries_logged(dsn, [result.run_id]),
         note=f"{9 * BAD_PER_KIND} bad records per account: {loaded_bad} loaded with their"
              f" issues named, {4 * BAD_PER_KIND} without an id counted as failed"))

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import psycopg
 
-from tests.sandbox_process import free_port
-from tests.tap_runner import PASSWORDS, USERNAMES
+from tests.support.sandbox_process import free_port
+from tests.support.tap_runner import PASSWORDS, USERNAMES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MELTANO = str(Path(sys.executable).parent / "meltano")
 # Meltano's state id for `meltano run tap-emag target-postgres` in the dev environment
 STATE_ID = "dev:tap-emag-to-target-postgres"

@@ -10,8 +10,14 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from tests.pipeline import MELTANO, ROOT, MeltanoProject, meltano_accounts, sandbox_accounts
-from tests.sandbox_process import SandboxProcess
+from tests.support.meltano_project import (
+    MELTANO,
+    ROOT,
+    MeltanoProject,
+    meltano_accounts,
+    sandbox_accounts,
+)
+from tests.support.sandbox_process import SandboxProcess
 
 SIZES = {"main": 400, "fbe": 300}
 

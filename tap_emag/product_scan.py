@@ -10,67 +10,43 @@ from __future__ import annotations
 import logging
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 from tap_emag.bookmark import Bookmark
-from tap_emag.client import EmagAccountClient, EmagApiError, EmagAuthError, as_rows
+from tap_emag.config import Settings
+from tap_emag.emag_api import EmagAccountClient, EmagApiError, EmagAuthError, as_rows
 from tap_emag.fingerprints import Fingerprints, content_digest
 from tap_emag.normalize import InvalidProductError, as_integer, normalize_product
+from tap_emag.pagination import ordered_pages
 from tap_emag.progress import ScanProgress
-from tap_emag.run_log import AccountRun, utc_now
-from tap_emag.scan import ordered_pages
+from tap_emag.sync_run import AccountSyncRun, utc_now
 
 Emit = t.Callable[[dict[str, t.Any]], None]
 
 
-@dataclass(frozen=True)
-class ScanSettings:
-    """The settings a scan needs, read once from the tap's config."""
-
-    filters: dict[str, t.Any]
-    page_size: int
-    max_in_flight: int
-    deletion_check_limit: int
-    progress_interval: float
-    full_reemit: bool = False
-
-    @classmethod
-    def from_config(cls, config: t.Mapping[str, t.Any]) -> ScanSettings:
-        """Defaults as declared in the config schema."""
-        return cls(
-            filters=dict(config.get("filters") or {}),
-            page_size=int(config.get("items_per_page", 100)),
-            max_in_flight=int(config.get("max_in_flight", 8)),
-            deletion_check_limit=int(config.get("deletion_check_limit", 100)),
-            progress_interval=float(config.get("progress_interval_seconds", 5)),
-            full_reemit=bool(config.get("full_reemit", False)),
-        )
-
-
-class AccountScan:
+class ProductScan:
     """The product scan of one account in one run."""
 
-    def __init__(self, client: EmagAccountClient, run: AccountRun, bookmark: dict[str, t.Any],
-                 settings: ScanSettings, logger: logging.Logger) -> None:
+    def __init__(self, client: EmagAccountClient, sync_run: AccountSyncRun,
+                 bookmark: dict[str, t.Any], settings: Settings, logger: logging.Logger) -> None:
         self.client = client
-        self.run = run
+        self.sync_run = sync_run
         self.settings = settings
         self.logger = logger
         self.account = client.account.name
-        run.filtered = bool(settings.filters)
+        sync_run.filtered = bool(settings.filters)
         try:
             self.previous = Bookmark.decode(bookmark)
         except ValueError as exc:
             logger.warning("%s: bookmark unreadable (%s); running a full sync.", self.account, exc)
             self.previous = Bookmark()
         if self.previous.has_baseline:
-            run.mode = "full_reemit" if settings.full_reemit else "incremental"
-            run.bookmark_origin_run_id = self.previous.origin_run_id
+            sync_run.mode = "full_reemit" if settings.full_reemit else "incremental"
+            sync_run.bookmark_origin_run_id = self.previous.origin_run_id
         else:
             # Nothing to compare with: every product is emitted, and whether it is new,
             # changed or unchanged is unknown here (the sync log reads it from the history).
-            run.mode = "full"
-            run.bookmark_origin_run_id = run.run_id
+            sync_run.mode = "full"
+            sync_run.bookmark_origin_run_id = sync_run.run_id
         self.emit_all = settings.full_reemit or not self.previous.has_baseline
         self.suspected: set[int] = set()
         self.seen = Fingerprints()
@@ -85,7 +61,7 @@ class AccountScan:
         """
         try:
             self._scan(emit)
-            if self.run.filtered:
+            if self.sync_run.filtered:
                 # a partial view: nothing can be deleted, nothing stops being suspected
                 kept = Fingerprints(self.previous.fingerprints)
                 self.suspected = self.previous.suspected - self.seen.keys()
@@ -94,19 +70,19 @@ class AccountScan:
                 kept = Fingerprints()
             kept.update(self.seen)
         except EmagApiError as exc:
-            self.run.add_error(exc.detail)
-            self.run.finish("failed")
+            self.sync_run.add_error(exc.detail)
+            self.sync_run.finish("failed")
             self.logger.error("%s: scan failed after page %d: %s. Its bookmark is kept; no"
                               " deletions are emitted.", self.account, self.progress.pages,
                               exc.detail)
             raise
         finally:
-            self.run.copy_counters(self.client.counters)
-        self.run.suspected = len(self.suspected)
-        self.run.finish("partial" if self.run.failed_records or self.run.filtered
+            self.sync_run.copy_counters(self.client.counters)
+        self.sync_run.suspected = len(self.suspected)
+        self.sync_run.finish("partial" if self.sync_run.failed_records or self.sync_run.filtered
                         else "completed")
         self._log_summary()
-        bookmark = Bookmark(kept, self.suspected, self.run.bookmark_origin_run_id)
+        bookmark = Bookmark(kept, self.suspected, self.sync_run.bookmark_origin_run_id)
         return bookmark.encode(completed_at=self.observed_at)
 
     # -- reading -------------------------------------------------------------------------------
@@ -127,18 +103,18 @@ class AccountScan:
                 if not count.done():
                     return None
                 if self.progress.total_pages is None and (total := count.result()) is not None:
-                    self.run.products_total = total
+                    self.sync_run.products_total = total
                     self.progress.total_pages = -(-total // settings.page_size)
-                if self.progress.total_pages is None or self.run.products_total is None:
+                if self.progress.total_pages is None or self.sync_run.products_total is None:
                     return None
                 # The scan ends on a short page: after a full last page that is one page more,
                 # requested with the others instead of after the last answer came back.
-                return self.run.products_total // settings.page_size + 1
+                return self.sync_run.products_total // settings.page_size + 1
 
             pages = ordered_pages(fetch, page_size=settings.page_size, known_pages=total_pages,
                                   max_in_flight=settings.max_in_flight)
             for page, rows in pages:
-                self.run.pages_fetched += 1
+                self.sync_run.pages_fetched += 1
                 for raw in rows:
                     record = self._record(raw, page)
                     if record is not None:
@@ -165,31 +141,31 @@ class AccountScan:
 
     def _record(self, raw: t.Any, page: int) -> dict[str, t.Any] | None:
         """The record to emit for one item, or None when it is unchanged, repeated or broken."""
-        run = self.run
+        sync_run = self.sync_run
         try:
             record = normalize_product(raw)
         except InvalidProductError as exc:
-            run.failed_records += 1
-            run.add_error(f"page {page}: record skipped: {exc}")
+            sync_run.failed_records += 1
+            sync_run.add_error(f"page {page}: record skipped: {exc}")
             return None
         product_id = record["id"]
         if product_id in self.seen:
             return None  # pages shifted while reading: the product was already read
         digest = content_digest(record)
         self.seen[product_id] = digest
-        run.products_seen += 1
+        sync_run.products_seen += 1
         before = self.previous.fingerprints.get(product_id)
         if before is None:
-            run.created += 1
+            sync_run.created += 1
         elif before == digest:
-            run.unchanged += 1
+            sync_run.unchanged += 1
             if not self.emit_all:
                 return None
         else:
-            run.updated += 1
-        run.emitted += 1
+            sync_run.updated += 1
+        sync_run.emitted += 1
         record.update(account=self.account, content_hash=digest.hex(),
-                      version_observed_at=self.observed_at, run_id=run.run_id,
+                      version_observed_at=self.observed_at, run_id=sync_run.run_id,
                       _sdc_deleted_at=None)
         return record
 
@@ -206,7 +182,7 @@ class AccountScan:
         """
         previous = self.previous
         missing = sorted(previous.fingerprints.keys() - self.seen.keys())
-        unreadable = self.run.failed_records > 0
+        unreadable = self.sync_run.failed_records > 0
         gone: list[int] = []
         to_check: list[int] = []
         for product_id in missing:
@@ -235,9 +211,9 @@ class AccountScan:
                 self.account, len(unchecked), self.settings.deletion_check_limit)
         deleted_at = utc_now()
         for product_id in sorted(gone):
-            self.run.deleted += 1
+            self.sync_run.deleted += 1
             emit({"account": self.account, "id": product_id, "_sdc_deleted_at": deleted_at,
-                  "version_observed_at": deleted_at, "run_id": self.run.run_id,
+                  "version_observed_at": deleted_at, "run_id": self.sync_run.run_id,
                   "content_hash": None})
 
     def _lookups(self, product_ids: list[int]) -> list[bool | None]:
@@ -258,13 +234,13 @@ class AccountScan:
         return any(as_integer(row.get("id")) == product_id for row in rows)
 
     def _log_summary(self) -> None:
-        run = self.run
-        counts = (f"{run.created} created, {run.updated} updated, {run.unchanged} unchanged, "
-                  if run.has_baseline else "")
+        done = self.sync_run
+        counts = (f"{done.created} created, {done.updated} updated, {done.unchanged} unchanged, "
+                  if done.has_baseline else "")
         self.logger.info(
             "%s: %s sync %s in %.1fs: %d pages, %d products seen, %d emitted, %s%d deleted,"
             " %d suspected, %d failed, %d retries, %d throttled.",
-            self.account, run.mode, run.status, self.progress.elapsed, run.pages_fetched,
-            run.products_seen, run.emitted, counts, run.deleted, run.suspected,
-            run.failed_records, run.retries, run.throttled,
+            self.account, done.mode, done.status, self.progress.elapsed, done.pages_fetched,
+            done.products_seen, done.emitted, counts, done.deleted, done.suspected,
+            done.failed_records, done.retries, done.throttled,
         )

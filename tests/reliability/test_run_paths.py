@@ -17,11 +17,13 @@ import typing as t
 
 import psycopg
 
-from tests import reliability
-from tests.catalogue_check import Comparison
-from tests.pipeline import sandbox_accounts
-from tests.reliability import (
+from tests.support import scenarios
+from tests.support.catalogue_check import Comparison
+from tests.support.meltano_project import sandbox_accounts
+from tests.support.sandbox_process import SandboxProcess
+from tests.support.scenarios import (
     SCALE,
+    SEED,
     SIZES,
     Figures,
     assert_exact,
@@ -30,9 +32,7 @@ from tests.reliability import (
     project_for,
     succeeded,
 )
-from tests.sandbox_process import SandboxProcess
-from tests.secrets_scan import assert_no_secrets
-from tests.test_reliability import SEED
+from tests.support.secrets_scan import assert_no_secrets
 
 MAIN_JOB = ("tap-emag", "target-postgres", "dbt:run")
 
@@ -147,12 +147,12 @@ def test_no_ghost_after_a_full_refresh_the_daily_schedule_or_a_lost_state(tmp_pa
         assert {row["sync_mode"] for row in _sync_log(dsn, lost.run_id).values()} == {"full"}
         run(*MAIN_JOB)
         comparisons = _assert_catalogue_everywhere(sandbox, postgres, project)
-        requests, faults = reliability.requests_and_faults(sandbox.stats())
+        requests, faults = scenarios.requests_and_faults(sandbox.stats())
     assert_no_secrets(project, dsn, *outputs)
-    reliability.record(Figures.from_comparisons(
+    scenarios.record(Figures.from_comparisons(
         "ghosts: --full-refresh, the daily schedule, a lost state", comparisons,
         requests=requests, faults=faults,
-        retries=reliability.retries_logged(dsn, project.run_ids),
+        retries=scenarios.retries_logged(dsn, project.run_ids),
         note=f"{deletions} deleted per account before each, 2 more after the full refresh;"
              f" unlisted right after the stateless run:"
              f" {unlisted_after_stateless}, all deleted by the next run"))
@@ -174,7 +174,7 @@ def test_a_clean_up_larger_than_the_check_limit_during_a_scan_deletes_no_live_pr
         at_page = rng.randrange(pages // 4, pages // 2)
         sandbox.admin("reset_stats")
         process = project.start_run(*MAIN_JOB)
-        reliability.wait_for_pages(sandbox, "main", at_page)
+        scenarios.wait_for_pages(sandbox, "main", at_page)
         gone = set(sandbox.mutate("main", deleted=clean_up, seed=rng.randrange(10**6))
                    ["deleted"])
         stdout, stderr = process.communicate(timeout=900)
@@ -199,14 +199,14 @@ def test_a_clean_up_larger_than_the_check_limit_during_a_scan_deletes_no_live_pr
             (deleted_rows,), = connection.execute(
                 "select count(*) from emag_raw.products where account = 'main'"
                 " and _sdc_deleted_at is not null and id = any(%s)", (list(gone),)).fetchall()
-        requests, faults = reliability.requests_and_faults(sandbox.stats())
+        requests, faults = scenarios.requests_and_faults(sandbox.stats())
     assert false_versions == 0  # no false deletion ever reached the history
     assert deleted_rows == len(gone)
     assert_no_secrets(project, dsn, stdout, stderr, *(r.stdout + r.stderr for r in later))
-    reliability.record(Figures.from_comparisons(
+    scenarios.record(Figures.from_comparisons(
         "clean-up larger than deletion_check_limit during a scan", comparisons,
         requests=requests, faults=faults,
-        retries=reliability.retries_logged(dsn, project.run_ids),
+        retries=scenarios.retries_logged(dsn, project.run_ids),
         note=f"{clean_up} MAIN products deleted at page {at_page}/{pages}, limit {limit}:"
              f" {during['products_deleted']} deleted, {during['products_suspected']} suspected"
              f" in that run; false deletions 0 in raw, models and history; all {len(gone)}"
@@ -318,7 +318,7 @@ def test_what_cannot_be_rebuilt_survives_a_dbt_full_refresh(tmp_path, postgres):
     assert len(deleted) == 30 and all(row[2] and row[3] and row[4] for row in deleted)
     assert_exact(comparisons)
     assert_no_secrets(project, dsn, *outputs)
-    reliability.record(Figures.from_comparisons(
+    scenarios.record(Figures.from_comparisons(
         "dbt run/build --full-refresh after history, decisions and deletions", comparisons,
         requests=0, faults=0, retries=0,
         note=f"history {versions:,} versions before and after both rebuilds; 1 decision kept"

@@ -12,8 +12,8 @@ import typing as t
 import pytest
 
 from tap_emag.bookmark import Bookmark, decode_ids, encode_ids
-from tap_emag.client import EmagAccountClient, RetriableEmagError
-from tests.tap_runner import run_tap, tap_config
+from tap_emag.emag_api import EmagAccountClient, RetriableEmagError
+from tests.support.tap_runner import run_tap, tap_config
 
 
 def _watch_calls(monkeypatch, *, on_page: t.Callable[[int], None] | None = None,

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.pipeline import MeltanoProject, meltano_accounts, sandbox_accounts
-from tests.sandbox_process import SandboxProcess
+from tests.support.meltano_project import MeltanoProject, meltano_accounts, sandbox_accounts
+from tests.support.sandbox_process import SandboxProcess
 
 SIZES = {"main": 1200, "fbe": 700}
 MAIN_JOB = ("tap-emag", "target-postgres", "dbt:run")
