@@ -122,9 +122,10 @@ def test_dbt_data_and_unit_tests_pass_on_real_data(project):
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     listed = project.invoke("dbt", "ls", "--resource-type", "unit_test")
     assert listed.returncode == 0
-    # one unit test per strategy, the per-product override, four for manual resolution, and
-    # three for the deletion of unlisted products after a run without state
-    assert (listed.stdout + listed.stderr).count("unit_test:emag.") == 11
+    # one unit test per strategy, the per-product override, four for manual resolution, three
+    # for the deletion of unlisted products after a run without state, and one for the
+    # conflicts' status and resolution_source from the rule and the winner
+    assert (listed.stdout + listed.stderr).count("unit_test:emag.") == 12
 
 
 def test_every_mart_holds_the_sandbox_catalogue(project, postgres):

@@ -48,3 +48,12 @@
         {{ expression }}::bigint
     {%- endif -%}
 {%- endmacro %}
+
+{#- A jsonb object that gives every contested field the same value (a SQL expression). -#}
+{% macro contested_fields_object(value) -%}
+    jsonb_build_object(
+        {%- for field in contested_fields() %}
+        '{{ field.name }}', {{ value }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    )
+{%- endmacro %}

@@ -1,7 +1,8 @@
 -- One row per account and product: every eMAG field typed, price with VAT, category, the
 -- contested fields (macro contested_fields) resolved against the seller's own data by the
--- conflict rules (resolved_*), where each came from (resolution_source), saleability,
--- deletion and the timeline.
+-- conflict rules (resolved_*), the rule and the winner of each (resolution_rule,
+-- resolution_winner; resolution_source packs both, as earlier versions showed it),
+-- saleability, deletion and the timeline.
 -- A view over incremental models: a run that changed 1% of the catalogue recomputes 1%.
 {{ config(materialized='view') }}
 
@@ -46,8 +47,12 @@ resolved as (
                 field, "max(resolved_value) filter (where field = '" ~ field.name ~ "')"
             ) }} as resolved_{{ field.name }},
         {%- endfor %}
-        jsonb_object_agg(field, resolution_source) as resolution_source,
-        bool_or(resolution_source = 'manual:pending') as has_open_conflict
+        jsonb_object_agg(
+            field, {{ resolution_source('resolution_rule', 'resolution_winner') }}
+        ) as resolution_source,
+        jsonb_object_agg(field, resolution_rule) as resolution_rule,
+        jsonb_object_agg(field, resolution_winner) as resolution_winner,
+        bool_or(resolution_winner = 'pending') as has_open_conflict
     from {{ ref('int_emag__field_resolutions') }}
     group by account, product_id
 
@@ -116,15 +121,10 @@ select
     {%- for field in contested_fields() %}
         coalesce(resolved.resolved_{{ field.name }}, products.{{ field.emag_column }}) as resolved_{{ field.name }},
     {%- endfor %}
-    coalesce(
-        resolved.resolution_source,
-        jsonb_build_object(
-            {%- for field in contested_fields() %}
-                '{{ field.name }}', 'emag'{% if not loop.last %},{% endif %}
-            {%- endfor %}
-        )
-    ) as resolution_source,
-    coalesce(resolved.has_open_conflict, false) as has_open_conflict
+    coalesce(resolved.resolution_source, {{ contested_fields_object("'emag'") }}) as resolution_source,
+    coalesce(resolved.has_open_conflict, false) as has_open_conflict,
+    coalesce(resolved.resolution_rule, {{ contested_fields_object("'no_local_value'") }}) as resolution_rule,
+    coalesce(resolved.resolution_winner, {{ contested_fields_object("'emag'") }}) as resolution_winner
 from products
 left join vat_rates
     on
