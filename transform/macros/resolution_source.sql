@@ -12,10 +12,10 @@
 {% endmacro %}
 
 {#-
-    resolution_source, as earlier versions stored it and as the marts still show it: the rule
-    and the winner in one word (emag, agreed, emag_priority, local_priority, newest_wins:emag,
-    newest_wins:local, manual:emag, manual:local, manual:pending). Models read
-    resolution_rule and resolution_winner instead.
+    resolution_source: the rule and the winner in one word, as earlier versions stored it and
+    as the marts still show it (emag, agreed, emag_priority, local_priority, newest_wins:emag,
+    newest_wins:local, manual:emag, manual:local, manual:pending). Written next to
+    resolution_rule and resolution_winner, which are what models read.
 -#}
 {% macro resolution_source(rule, winner) -%}
     case
@@ -26,10 +26,11 @@
 {%- endmacro %}
 
 {#-
-    Pre-hook of int_emag__field_resolutions: a table written by an earlier version holds
-    resolution_source; it gets resolution_rule and resolution_winner in its place, converted
-    row by row (rows the model no longer selects, e.g. of a deleted local row, included), in
-    the model's transaction. Does nothing on a current table.
+    Pre-hook of int_emag__field_resolutions: a table written by an earlier version has only
+    resolution_source; it gets resolution_rule and resolution_winner, read from it row by row
+    (rows the model no longer selects, e.g. of a deleted local row, included), in the model's
+    transaction. resolution_source stays (views of the earlier version read it until this run
+    replaces them). Does nothing on a current table.
 -#}
 {% macro split_resolution_source() %}
     {%- if not execute -%}
@@ -40,7 +41,7 @@
         {{ return('') }}
     {%- endif -%}
     {%- set columns = adapter.get_columns_in_relation(existing) | map(attribute='name') | list -%}
-    {%- if 'resolution_source' not in columns -%}
+    {%- if 'resolution_rule' in columns -%}
         {{ return('') }}
     {%- endif -%}
     alter table {{ existing }}
@@ -57,6 +58,5 @@
             when resolution_source = 'local_priority' then 'local'
             else split_part(resolution_source, ':', 2)
         end;
-    alter table {{ existing }} drop column resolution_source;
-    {{ log("Converted " ~ existing ~ ": resolution_source split into resolution_rule and resolution_winner", info=True) }}
+    {{ log("Converted " ~ existing ~ " of an earlier version: resolution_rule and resolution_winner read from resolution_source", info=True) }}
 {% endmacro %}

@@ -10,13 +10,14 @@
 --
 -- Each row says which rule decided (resolution_rule: no_local_value, agreed, or the strategy
 -- that settled a conflict) and which side won (resolution_winner: emag, local, or pending
--- while a manual conflict waits for a decision).
+-- while a manual conflict waits for a decision); resolution_source, both in one word as
+-- earlier versions stored them, is kept for the marts' users.
 --
 -- Incremental so that it remembers, per field, the last resolved value and when the current
 -- disagreement was first detected. Neither can be rebuilt (a rebuild would detect every
 -- conflict anew, now, and so reopen conflicts already decided), so `--full-refresh` never
 -- rebuilds it (full_refresh=false). A table written by an earlier version, with the rule and
--- the winner packed in one column (resolution_source), is converted in place first (pre-hook).
+-- the winner only packed in resolution_source, gets the two columns first (pre-hook).
 {{
     config(
         materialized='incremental',
@@ -159,6 +160,7 @@ select
     conflict_detected_at,
     resolution_rule,
     resolution_winner,
+    {{ resolution_source('resolution_rule', 'resolution_winner') }} as resolution_source,
     case
         when resolution_winner = 'local' then local_value
         when resolution_winner = 'pending' then coalesce(previous_resolved_value, emag_value)

@@ -1,7 +1,8 @@
 -- Every field on which eMAG and the seller's own data disagree. Under `manual` a conflict is
 -- open until a decision recorded after it was detected closes it; under the other strategies
 -- it was settled by the rule (auto_resolved). resolution_source (the rule and the winner in
--- one word) is kept as earlier versions showed it.
+-- one word) is kept as earlier versions showed it; resolution_rule and resolution_winner are
+-- the same apart.
 with
 
 resolutions as (
@@ -19,7 +20,7 @@ select
     local_value,
     resolved_value,
     strategy,
-    {{ resolution_source('resolution_rule', 'resolution_winner') }} as resolution_source,
+    resolution_source,
     conflict_detected_at as detected_at,
     resolved_at,
     case

@@ -47,9 +47,7 @@ resolved as (
                 field, "max(resolved_value) filter (where field = '" ~ field.name ~ "')"
             ) }} as resolved_{{ field.name }},
         {%- endfor %}
-        jsonb_object_agg(
-            field, {{ resolution_source('resolution_rule', 'resolution_winner') }}
-        ) as resolution_source,
+        jsonb_object_agg(field, resolution_source) as resolution_source,
         jsonb_object_agg(field, resolution_rule) as resolution_rule,
         jsonb_object_agg(field, resolution_winner) as resolution_winner,
         bool_or(resolution_winner = 'pending') as has_open_conflict
