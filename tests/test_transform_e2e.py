@@ -133,7 +133,7 @@ def test_a_resolutions_table_of_an_earlier_version_is_converted(project, postgre
     products = postgres.query(products_sql)
     with psycopg.connect(postgres.dsn) as connection:  # the table as an earlier version left it
         connection.execute(
-            f"alter table {RESOLUTIONS} drop column resolution_rule,"
+            f"alter table {RESOLUTIONS} drop column resolution_rule cascade,"
             " drop column resolution_winner cascade;"
             " create view emag.emag_products as select account, product_id, resolution_source"
             f" from {RESOLUTIONS};"
