@@ -11,15 +11,12 @@
         account text not null,
         product_id bigint,
         part_number text,
-        name text,
-        description text,
-        brand text,
-        sale_price numeric(14, 4),
-        stock integer,
-        status smallint,
+        {%- for field in contested_fields() %}
+        {{ field.name }} {{ field.local_type }},
+        {%- endfor %}
         updated_at timestamptz not null default now(),
         conflict_strategy text
-            check (conflict_strategy in ('emag_priority', 'local_priority', 'newest_wins', 'manual')),
+            check (conflict_strategy in {{ sql_list(conflict_strategies()) }}),
         check (product_id is not null or part_number is not null)
     );
 
@@ -27,8 +24,8 @@
         account text not null,
         product_id bigint not null,
         field text not null
-            check (field in ('name', 'description', 'brand', 'sale_price', 'stock', 'status')),
-        winner text not null check (winner in ('emag', 'local')),
+            check (field in {{ sql_list(contested_field_names()) }}),
+        winner text not null check (winner in {{ sql_list(conflict_sides()) }}),
         decided_at timestamptz not null default now(),
         decided_by text
     );

@@ -3,12 +3,12 @@
     {%- set p = relation ~ '.' if relation else '' -%}
     coalesce(
         {{ p }}general_stock > 0
-        and {{ p }}offer_status = 1
-        and {{ p }}offer_validation_status = 1
-        and {{ p }}validation_status in (3, 9, 11, 12)
+        and {{ emag_code_is('offer_status', 'active', p ~ 'offer_status') }}
+        and {{ emag_code_is('offer_validation_status', 'saleable', p ~ 'offer_validation_status') }}
+        and {{ emag_code_is('validation_status', 'approved', p ~ 'validation_status') }}
         and (
             not {{ p }}is_auto_translated
-            or {{ p }}translation_validation_status in (3, 9, 11, 12)
+            or {{ emag_code_is('validation_status', 'approved', p ~ 'translation_validation_status') }}
         ),
         false
     )

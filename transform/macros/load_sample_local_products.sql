@@ -13,12 +13,16 @@
             from {{ ref('sample_local_products') }}
         );
         insert into {{ schema }}.products (
-            account, product_id, part_number, name, description, brand, sale_price, stock,
-            status, updated_at, conflict_strategy
+            account, product_id, part_number,
+            {%- for field in contested_fields() %} {{ field.name }},{% endfor %}
+            updated_at, conflict_strategy
         )
         select
-            account, product_id, nullif(part_number, ''), nullif(name, ''),
-            nullif(description, ''), nullif(brand, ''), sale_price, stock, status,
+            account, product_id, nullif(part_number, ''),
+            {%- for field in contested_fields() %}
+                {%- if field.kind == 'text' %} nullif({{ field.name }}, ''),
+                {%- else %} {{ field.name }},{% endif %}
+            {%- endfor %}
             coalesce(updated_at, now()), nullif(conflict_strategy, '')
         from {{ ref('sample_local_products') }};
     {% endset %}

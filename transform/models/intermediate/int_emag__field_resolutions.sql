@@ -8,10 +8,16 @@
 --                   open until a decision (local.product_conflict_resolutions) taken after the
 --                   conflict was detected names the winner.
 --
+-- Each row says which rule decided (resolution_rule: no_local_value, agreed, or the strategy
+-- that settled a conflict) and which side won (resolution_winner: emag, local, or pending
+-- while a manual conflict waits for a decision); resolution_source, both in one word as
+-- earlier versions stored them, is kept for the marts' users.
+--
 -- Incremental so that it remembers, per field, the last resolved value and when the current
 -- disagreement was first detected. Neither can be rebuilt (a rebuild would detect every
 -- conflict anew, now, and so reopen conflicts already decided), so `--full-refresh` never
--- rebuilds it (full_refresh=false).
+-- rebuilds it (full_refresh=false). A table written by an earlier version, with the rule and
+-- the winner only packed in resolution_source, gets the two columns first (pre-hook).
 {{
     config(
         materialized='incremental',
@@ -19,6 +25,7 @@
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
         full_refresh=false,
+        pre_hook="{{ split_resolution_source() }}",
     )
 }}
 
@@ -111,24 +118,25 @@ decided as (
 
     select
         detected.*,
-        decisions.winner as decision_winner,
         decisions.decided_at as decision_decided_at,
         case
-            when not detected.is_conflict and detected.local_value is null then 'emag'
+            when not detected.is_conflict and detected.local_value is null then 'no_local_value'
             when not detected.is_conflict then 'agreed'
-            when detected.strategy = 'emag_priority' then 'emag_priority'
-            when detected.strategy = 'local_priority' then 'local_priority'
+            else detected.strategy
+        end as resolution_rule,
+        case
+            when not detected.is_conflict then 'emag'
+            when detected.strategy = 'emag_priority' then 'emag'
+            when detected.strategy = 'local_priority' then 'local'
             when detected.strategy = 'newest_wins'
                 then
                     case
-                        when detected.local_updated_at > detected.emag_observed_at
-                            then 'newest_wins:local'
-                        else 'newest_wins:emag'
+                        when detected.local_updated_at > detected.emag_observed_at then 'local'
+                        else 'emag'
                     end
-            when decisions.decided_at >= detected.conflict_detected_at
-                then 'manual:' || decisions.winner
-            else 'manual:pending'
-        end as resolution_source
+            when decisions.decided_at >= detected.conflict_detected_at then decisions.winner
+            else 'pending'
+        end as resolution_winner
     from detected
     left join decisions
         on
@@ -150,16 +158,16 @@ select
     local_updated_at,
     is_conflict,
     conflict_detected_at,
-    resolution_source,
+    resolution_rule,
+    resolution_winner,
+    {{ resolution_source('resolution_rule', 'resolution_winner') }} as resolution_source,
     case
-        when resolution_source in ('local_priority', 'newest_wins:local', 'manual:local')
-            then local_value
-        when resolution_source = 'manual:pending'
-            then coalesce(previous_resolved_value, emag_value)
+        when resolution_winner = 'local' then local_value
+        when resolution_winner = 'pending' then coalesce(previous_resolved_value, emag_value)
         else emag_value
     end as resolved_value,
     case
-        when resolution_source like 'manual:%' and resolution_source <> 'manual:pending'
+        when resolution_rule = 'manual' and resolution_winner <> 'pending'
             then decision_decided_at
     end as resolved_at
 from decided

@@ -1,8 +1,8 @@
 -- The accounts side by side per part_number (seller SKU): price, stock, status and PNK of each
--- account (var `sku_accounts`, default main and fbe), with flags for inconsistencies. A view:
--- always current, nothing to rebuild.
+-- account (every account in the raw data, by name, or var `sku_accounts`: macro
+-- sku_accounts), with flags for inconsistencies. A view: always current, nothing to rebuild.
 {{ config(materialized='view') }}
-{%- set accounts = var('sku_accounts') %}
+{%- set accounts = sku_accounts() %}
 
 with
 

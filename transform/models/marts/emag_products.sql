@@ -1,6 +1,8 @@
 -- One row per account and product: every eMAG field typed, price with VAT, category, the
--- values resolved against the seller's own data by the conflict rules (resolved_*), where each
--- contested value came from (resolution_source), saleability, deletion and the timeline.
+-- contested fields (macro contested_fields) resolved against the seller's own data by the
+-- conflict rules (resolved_*), the rule and the winner of each (resolution_rule,
+-- resolution_winner; resolution_source packs both, as earlier versions showed it),
+-- saleability, deletion and the timeline.
 -- A view over incremental models: a run that changed 1% of the catalogue recomputes 1%.
 {{ config(materialized='view') }}
 
@@ -40,14 +42,15 @@ resolved as (
     select
         account,
         product_id,
-        max(resolved_value) filter (where field = 'name') as resolved_name,
-        max(resolved_value) filter (where field = 'description') as resolved_description,
-        max(resolved_value) filter (where field = 'brand') as resolved_brand,
-        max(resolved_value) filter (where field = 'sale_price')::numeric as resolved_sale_price,
-        max(resolved_value) filter (where field = 'stock')::bigint as resolved_stock,
-        max(resolved_value) filter (where field = 'status')::bigint as resolved_status,
+        {%- for field in contested_fields() %}
+            {{ contested_value_from_text(
+                field, "max(resolved_value) filter (where field = '" ~ field.name ~ "')"
+            ) }} as resolved_{{ field.name }},
+        {%- endfor %}
         jsonb_object_agg(field, resolution_source) as resolution_source,
-        bool_or(resolution_source = 'manual:pending') as has_open_conflict
+        jsonb_object_agg(field, resolution_rule) as resolution_rule,
+        jsonb_object_agg(field, resolution_winner) as resolution_winner,
+        bool_or(resolution_winner = 'pending') as has_open_conflict
     from {{ ref('int_emag__field_resolutions') }}
     group by account, product_id
 
@@ -113,18 +116,13 @@ select
     products.first_seen_at,
     products.last_changed_at,
     last_completed_sync.last_synced_at,
-    coalesce(resolved.resolved_name, products.product_name) as resolved_name,
-    coalesce(resolved.resolved_description, products.description) as resolved_description,
-    coalesce(resolved.resolved_brand, products.brand) as resolved_brand,
-    coalesce(resolved.resolved_sale_price, products.sale_price) as resolved_sale_price,
-    coalesce(resolved.resolved_stock, products.general_stock) as resolved_stock,
-    coalesce(resolved.resolved_status, products.offer_status) as resolved_status,
-    coalesce(
-        resolved.resolution_source,
-        '{"name": "emag", "description": "emag", "brand": "emag", "sale_price": "emag",'
-        ' "stock": "emag", "status": "emag"}'::jsonb
-    ) as resolution_source,
-    coalesce(resolved.has_open_conflict, false) as has_open_conflict
+    {%- for field in contested_fields() %}
+        coalesce(resolved.resolved_{{ field.name }}, products.{{ field.emag_column }}) as resolved_{{ field.name }},
+    {%- endfor %}
+    coalesce(resolved.resolution_source, {{ contested_fields_object("'emag'") }}) as resolution_source,
+    coalesce(resolved.has_open_conflict, false) as has_open_conflict,
+    coalesce(resolved.resolution_rule, {{ contested_fields_object("'no_local_value'") }}) as resolution_rule,
+    coalesce(resolved.resolution_winner, {{ contested_fields_object("'emag'") }}) as resolution_winner
 from products
 left join vat_rates
     on

@@ -36,7 +36,7 @@ renamed as (
         (
             select listed.image ->> 'url'
             from unnest(images) with ordinality as listed (image, position)
-            where (listed.image ->> 'display_type')::int = 1
+            where {{ emag_code_is('image_display_type', 'main', "(listed.image ->> 'display_type')::int") }}
             order by listed.position
             limit 1
         ) as main_image_url,

@@ -14,16 +14,17 @@ renamed as (
         product_id,
         nullif(trim(part_number), '') as part_number,
 
-        -- strings
-        nullif(name, '') as local_name,
-        nullif(description, '') as local_description,
-        nullif(brand, '') as local_brand,
-        conflict_strategy as local_conflict_strategy,
+        -- the contested fields (macro contested_fields); empty text means no local opinion
+        {%- for field in contested_fields() %}
+            {%- if field.kind == 'text' %}
+                nullif({{ field.name }}, '') as local_{{ field.name }},
+            {%- else %}
+                {{ field.name }} as local_{{ field.name }},
+            {%- endif %}
+        {%- endfor %}
 
-        -- numerics
-        sale_price as local_sale_price,
-        stock as local_stock,
-        status as local_status,
+        -- strings
+        conflict_strategy as local_conflict_strategy,
 
         -- timestamps (UTC, without zone, like the raw eMAG tables)
         updated_at at time zone 'utc' as local_updated_at
