@@ -18,7 +18,16 @@ from tap_emag.fingerprints import Fingerprints, content_digest
 from tap_emag.normalize import InvalidProductError, as_integer, normalize_product
 from tap_emag.pagination import ordered_pages
 from tap_emag.progress import ScanProgress
-from tap_emag.sync_run import AccountSyncRun, utc_now
+from tap_emag.sync_run import (
+    COMPLETED,
+    FAILED,
+    FULL,
+    FULL_REEMIT,
+    INCREMENTAL,
+    PARTIAL,
+    AccountSyncRun,
+    utc_now,
+)
 
 Emit = t.Callable[[dict[str, t.Any]], None]
 
@@ -40,12 +49,12 @@ class ProductScan:
             logger.warning("%s: bookmark unreadable (%s); running a full sync.", self.account, exc)
             self.previous = Bookmark()
         if self.previous.has_baseline:
-            sync_run.mode = "full_reemit" if settings.full_reemit else "incremental"
+            sync_run.mode = FULL_REEMIT if settings.full_reemit else INCREMENTAL
             sync_run.bookmark_origin_run_id = self.previous.origin_run_id
         else:
             # Nothing to compare with: every product is emitted, and whether it is new,
             # changed or unchanged is unknown here (the sync log reads it from the history).
-            sync_run.mode = "full"
+            sync_run.mode = FULL
             sync_run.bookmark_origin_run_id = sync_run.run_id
         self.emit_all = settings.full_reemit or not self.previous.has_baseline
         self.suspected: set[int] = set()
@@ -71,7 +80,7 @@ class ProductScan:
             kept.update(self.seen)
         except EmagApiError as exc:
             self.sync_run.add_error(exc.detail)
-            self.sync_run.finish("failed")
+            self.sync_run.finish(FAILED)
             self.logger.error("%s: scan failed after page %d: %s. Its bookmark is kept; no"
                               " deletions are emitted.", self.account, self.progress.pages,
                               exc.detail)
@@ -79,8 +88,8 @@ class ProductScan:
         finally:
             self.sync_run.copy_counters(self.client.counters)
         self.sync_run.suspected = len(self.suspected)
-        self.sync_run.finish("partial" if self.sync_run.failed_records or self.sync_run.filtered
-                        else "completed")
+        self.sync_run.finish(PARTIAL if self.sync_run.failed_records or self.sync_run.filtered
+                             else COMPLETED)
         self._log_summary()
         bookmark = Bookmark(kept, self.suspected, self.sync_run.bookmark_origin_run_id)
         return bookmark.encode(completed_at=self.observed_at)

@@ -10,6 +10,8 @@ import typing as t
 
 from singer_sdk import typing as th
 
+from tap_emag.sync_run import MODES, STATUSES
+
 OPEN_OBJECT = th.ObjectType(additional_properties=True)
 
 WAREHOUSE_VALUE = th.ObjectType(
@@ -144,7 +146,7 @@ SYNC_RUNS = th.PropertiesList(
     th.Property("run_id", th.StringType, required=True,
                 description="Meltano's run id when set (MELTANO_RUN_ID), else a new UUID."),
     th.Property("account", th.StringType, required=True),
-    th.Property("mode", th.StringType(allowed_values=["full", "incremental", "full_reemit"]),
+    th.Property("mode", th.StringType(allowed_values=list(MODES)),
                 description=(
                     "full: no bookmark (first run, --full-refresh, lost state), every product"
                     " emitted; incremental: compared with the bookmark, changes emitted;"
@@ -152,7 +154,7 @@ SYNC_RUNS = th.PropertiesList(
                 )),
     th.Property("started_at", th.DateTimeType),
     th.Property("finished_at", th.DateTimeType),
-    th.Property("status", th.StringType(allowed_values=["completed", "partial", "failed"]),
+    th.Property("status", th.StringType(allowed_values=list(STATUSES)),
                 description=(
                     "completed: whole catalogue read; partial: read, but some records failed or"
                     " the scan was filtered (no deletions); failed: the scan did not finish."

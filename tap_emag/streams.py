@@ -10,6 +10,7 @@ from tap_emag.emag_api import EmagApiError, as_rows
 from tap_emag.interleave import Finished, interleave
 from tap_emag.normalize import as_decimal, as_integer
 from tap_emag.product_scan import ProductScan
+from tap_emag.sync_run import FAILED
 
 
 class ProductsStream(EmagStream):
@@ -41,7 +42,7 @@ class ProductsStream(EmagStream):
             if self.run.is_down(account.name):
                 sync_run.add_error("skipped: the account failed authentication earlier in this"
                                    " run")
-                sync_run.finish("failed")
+                sync_run.finish(FAILED)
                 continue
             scan = ProductScan(self.run.client(account.name), sync_run,
                                dict(bookmarks.get(account.name) or {}), self.run.settings,
@@ -57,7 +58,7 @@ class ProductsStream(EmagStream):
             else:
                 failed = self.run.sync_run(item.name)
                 if failed is not None:
-                    failed.finish("failed")
+                    failed.finish(FAILED)
                 raise item.error
 
 

@@ -14,6 +14,10 @@ if t.TYPE_CHECKING:
     from tap_emag.emag_api import RequestCounters
 
 MAX_ERRORS = 20
+# A sync run's mode: how its scan compared with the bookmark (schemas.SYNC_RUNS describes them).
+MODES = FULL, INCREMENTAL, FULL_REEMIT = ("full", "incremental", "full_reemit")
+# A sync run's outcome.
+STATUSES = COMPLETED, PARTIAL, FAILED = ("completed", "partial", "failed")
 
 
 def utc_now() -> str:
@@ -27,11 +31,11 @@ class AccountSyncRun:
 
     run_id: str
     account: str
-    mode: str = "full"
+    mode: str = FULL
     filtered: bool = False
     started_at: str = field(default_factory=utc_now)
     finished_at: str | None = None
-    status: str = "failed"
+    status: str = FAILED
     pages_fetched: int = 0
     products_total: int | None = None
     products_seen: int = 0
@@ -76,4 +80,4 @@ class AccountSyncRun:
     @property
     def has_baseline(self) -> bool:
         """Whether the scan compared with a bookmark (every mode but a full sync)."""
-        return self.mode != "full"
+        return self.mode != FULL

@@ -21,7 +21,7 @@ versions as (
 
 history as (
 
-    select * from {{ ref('emag_product_history') }}
+    select * from {{ ref('int_emag__product_version_intervals') }}
 
 ),
 
