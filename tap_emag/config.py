@@ -97,6 +97,27 @@ CONFIG_SCHEMA = th.PropertiesList(
                 )),
     th.Property("progress_interval_seconds", th.NumberType(minimum=0), default=5,
                 description="How often the per-account progress line is logged."),
+    th.Property("quick_sync", th.BooleanType, default=False,
+                description=(
+                    "Quick mode: read the orders changed since the last quick run and re-read"
+                    " by id only the products they touched, instead of scanning the catalogue"
+                    " (the emag-quick-sync job)."
+                )),
+    th.Property("quick_sync_max_products", th.IntegerType(minimum=0), default=300,
+                description=(
+                    "Most products a quick run re-reads per account (each costs one request"
+                    " of the 3/s budget); the rest wait for the next scan."
+                )),
+    th.Property("orders_lookback_days", th.IntegerType(minimum=1, maximum=3650), default=30,
+                description="How far back the first orders read goes (no bookmark yet)."),
+    th.Property("order_requests_per_second", th.NumberType(exclusive_minimum=0, maximum=1000),
+                default=12,
+                description="Request budget per account for order routes (eMAG: 12)."),
+    th.Property("include_customer_data", th.BooleanType, default=False,
+                description=(
+                    "Emit the buyer's personal data of orders (customer, delivery details,"
+                    " unknown keys). Off: none of it leaves the tap."
+                )),
 ).to_dict()
 
 # The tap's own settings; the SDK adds its built-in ones (stream_maps, flattening_*, ...) to
@@ -119,6 +140,11 @@ class Settings:
     deletion_check_limit: int
     full_reemit: bool
     progress_interval: float
+    quick_sync: bool
+    quick_sync_max_products: int
+    orders_lookback_days: int
+    order_requests_per_second: float
+    include_customer_data: bool
 
     @classmethod
     def from_config(cls, config: t.Mapping[str, t.Any], logger: logging.Logger) -> Settings:
@@ -136,6 +162,11 @@ class Settings:
             deletion_check_limit=int(config["deletion_check_limit"]),
             full_reemit=bool(config["full_reemit"]),
             progress_interval=float(config["progress_interval_seconds"]),
+            quick_sync=bool(config["quick_sync"]),
+            quick_sync_max_products=int(config["quick_sync_max_products"]),
+            orders_lookback_days=int(config["orders_lookback_days"]),
+            order_requests_per_second=float(config["order_requests_per_second"]),
+            include_customer_data=bool(config["include_customer_data"]),
         )
 
 

@@ -142,6 +142,51 @@ VAT_RATES = th.PropertiesList(
     th.Property("extra", OPEN_OBJECT, description="Keys this tap does not know."),
 ).to_dict()
 
+ORDER_LINE = th.ObjectType(
+    th.Property("id", th.IntegerType, description="Line id."),
+    th.Property("product_id", th.IntegerType,
+                description="The seller's offer id: `id` of the account's products."),
+    th.Property("part_number", th.StringType, description="eMAG's PNK."),
+    th.Property("ext_part_number", th.StringType, description="Seller SKU."),
+    th.Property("quantity", th.IntegerType),
+    _decimal("sale_price", "Unit price without VAT."),
+    _decimal("original_price", "Unit price before discounts, without VAT."),
+    _decimal("vat", "VAT rate, e.g. 0.19."),
+    th.Property("currency", th.StringType),
+    th.Property("status", th.IntegerType, description="1 active, 0 removed from the order."),
+    th.Property("created", th.DateTimeType),
+    th.Property("modified", th.DateTimeType),
+)
+
+ORDERS = th.PropertiesList(
+    th.Property("account", th.StringType, required=True),
+    th.Property("id", th.IntegerType, required=True, description="eMAG order id."),
+    th.Property("modified", th.DateTimeType, required=True,
+                description="Last change of the order (eMAG's local time, as UTC)."),
+    th.Property("date", th.DateTimeType, description="When the order was placed."),
+    th.Property("status", th.IntegerType, description=(
+        "0 canceled, 1 new, 2 in progress, 3 prepared, 4 finalized, 5 returned.")),
+    th.Property("type", th.IntegerType, description="2 fulfilled by eMAG, 3 by the seller."),
+    th.Property("payment_mode_id", th.IntegerType),
+    th.Property("payment_mode", th.StringType),
+    th.Property("payment_status", th.IntegerType),
+    th.Property("is_complete", th.IntegerType),
+    _decimal("cashed_co", "Amount cashed by card."),
+    _decimal("cashed_cod", "Amount cashed on delivery."),
+    _decimal("shipping_tax", "Shipping charged to the customer."),
+    _decimal("refunded_amount", "Amount refunded."),
+    th.Property("currency", th.StringType),
+    th.Property("delivery_mode", th.StringType),
+    th.Property("lines", th.ArrayType(ORDER_LINE), description="eMAG's `products`."),
+    th.Property("vouchers", th.ArrayType(OPEN_OBJECT)),
+    th.Property("customer", OPEN_OBJECT,
+                description="The buyer's personal data: only with include_customer_data."),
+    th.Property("details", OPEN_OBJECT,
+                description="Delivery details: only with include_customer_data."),
+    th.Property("extra", OPEN_OBJECT,
+                description="Keys this tap does not know: only with include_customer_data."),
+).to_dict()
+
 SYNC_RUNS = th.PropertiesList(
     th.Property("run_id", th.StringType, required=True,
                 description="Meltano's run id when set (MELTANO_RUN_ID), else a new UUID."),
@@ -150,7 +195,8 @@ SYNC_RUNS = th.PropertiesList(
                 description=(
                     "full: no bookmark (first run, --full-refresh, lost state), every product"
                     " emitted; incremental: compared with the bookmark, changes emitted;"
-                    " full_reemit: compared with the bookmark, every product emitted."
+                    " full_reemit: compared with the bookmark, every product emitted; quick:"
+                    " no scan, only the products that orders touched re-read by id."
                 )),
     th.Property("started_at", th.DateTimeType),
     th.Property("finished_at", th.DateTimeType),
@@ -187,5 +233,15 @@ SYNC_RUNS = th.PropertiesList(
                 description=(
                     "The run that scanned without a bookmark and started the chain of"
                     " bookmarks this run compared with (its own id in a full sync)."
+                )),
+    th.Property("orders_read", th.IntegerType, description="Orders read (order/read)."),
+    th.Property("order_requests", th.IntegerType,
+                description="Requests to order routes (their own budget, 12/s)."),
+    th.Property("products_touched", th.IntegerType,
+                description="Quick sync: products named by the orders read."),
+    th.Property("products_deferred", th.IntegerType,
+                description=(
+                    "Quick sync: touched products beyond quick_sync_max_products, left for"
+                    " the next scan."
                 )),
 ).to_dict()

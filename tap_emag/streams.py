@@ -1,16 +1,24 @@
-"""The streams: products (incremental by content fingerprints), categories, VAT rates, sync runs."""
+"""The streams: orders, products (by content fingerprints, or quick), categories, VAT, sync runs."""
 
 from __future__ import annotations
 
+import datetime as dt
 import typing as t
 
 from tap_emag import schemas
 from tap_emag.client import Context, EmagStream
 from tap_emag.emag_api import EmagApiError, as_rows
+from tap_emag.emag_time import to_emag
 from tap_emag.interleave import Finished, interleave
 from tap_emag.normalize import as_decimal, as_integer
+from tap_emag.orders import InvalidOrderError, normalize_order, touched_products
+from tap_emag.pagination import ordered_pages
 from tap_emag.product_scan import ProductScan
+from tap_emag.quick_sync import QuickProductRead
 from tap_emag.sync_run import FAILED
+
+ORDER_TYPES = (2, 3)  # fulfilled by eMAG (FBE), by the seller; eMAG answers 3 unless asked
+ORDER_PAGE_SIZE = 100
 
 
 class ProductsStream(EmagStream):
@@ -35,10 +43,13 @@ class ProductsStream(EmagStream):
 
     def get_records(self, context: Context) -> t.Iterable[dict[str, t.Any]]:
         """Records of every account as their scans produce them."""
+        if self.run.settings.quick_sync:
+            yield from self._quick_records()
+            return
         bookmarks = self.stream_state.setdefault("accounts", {})
         producers = {}
         for account in self.run.accounts:
-            sync_run = self.run.start_sync(account.name)
+            sync_run = self.run.sync_run(account.name)
             if self.run.is_down(account.name):
                 sync_run.add_error("skipped: the account failed authentication earlier in this"
                                    " run")
@@ -56,10 +67,104 @@ class ProductsStream(EmagStream):
             elif isinstance(item.error, EmagApiError):
                 self.log_failure({"account": item.name}, item.error)
             else:
-                failed = self.run.sync_run(item.name)
-                if failed is not None:
-                    failed.finish(FAILED)
+                self.run.sync_run(item.name).finish(FAILED)
                 raise item.error
+
+    def _quick_records(self) -> t.Iterable[dict[str, t.Any]]:
+        """Quick mode: the offers this run's orders touched, re-read by id; no scan, no state.
+
+        The scan bookmarks (`accounts`) are left as they are, so a quick run never changes
+        what the next scan compares with, even if both share one Meltano state.
+        """
+        producers = {}
+        for account in self.run.accounts:
+            sync_run = self.run.sync_run(account.name)
+            if self.run.is_down(account.name):
+                sync_run.add_error("skipped: the account failed earlier in this run")
+                sync_run.finish(FAILED)
+                continue
+            quick = QuickProductRead(self.run.client(account.name), sync_run,
+                                     self.run.touched(account.name), self.run.settings,
+                                     self.logger)
+            producers[account.name] = quick.execute
+        for item in interleave(producers):
+            if not isinstance(item, Finished):
+                yield item
+            elif isinstance(item.error, EmagApiError):
+                self.log_failure({"account": item.name}, item.error)
+            elif item.error is not None:
+                raise item.error
+
+
+class OrdersStream(EmagStream):
+    """Orders (order/read) of each account, incremental on their `modified` time.
+
+    eMAG filters orders by `modifiedAfter`/`modifiedBefore` (at most a month apart), so each
+    account reads day-long windows from its bookmark to now. A window is read whole, then
+    emitted in `modified` order, so the bookmark only ever passes orders that were all read:
+    a failure part-way leaves it at the last complete window. MAIN reads the orders it
+    fulfils (type 3, eMAG's default), FBE the ones eMAG fulfils (type 2): every account reads
+    both types. The offers the orders name are what a quick run re-reads.
+    """
+
+    name = "orders"
+    primary_keys = ("account", "id")
+    replication_key = "modified"
+    is_sorted = True
+    schema = schemas.ORDERS
+    window = dt.timedelta(days=1)
+    overlap = dt.timedelta(seconds=1)  # eMAG's times have whole seconds: re-read the last one
+
+    def get_records(self, context: Context) -> t.Iterable[dict[str, t.Any]]:
+        """Every order of one account modified since its bookmark."""
+        assert context is not None
+        account = context["account"]
+        if self.run.is_down(account):
+            return
+        sync_run = self.run.sync_run(account)
+        now = dt.datetime.now(dt.timezone.utc)
+        start = self.get_starting_timestamp(context)
+        start = (now - dt.timedelta(days=self.run.settings.orders_lookback_days)
+                 if start is None else start - self.overlap)
+        try:
+            while start < now:
+                end = min(start + self.window, now)
+                orders = self._window(context, start, end)
+                orders.sort(key=lambda order: (order["modified"], order["id"]))
+                for order in orders:
+                    sync_run.orders_read += 1
+                    self.run.touch(account, touched_products(order))
+                    yield order
+                start = end
+        except EmagApiError as exc:
+            self.log_failure(context, exc)
+
+    def _window(self, context: t.Mapping[str, t.Any], start: dt.datetime,
+                end: dt.datetime) -> list[dict[str, t.Any]]:
+        """The orders of both types modified in [start, end], read whole."""
+        account = context["account"]
+        client = self.run.order_client(account)
+        include = self.run.settings.include_customer_data
+        orders: dict[int, dict[str, t.Any]] = {}
+        for order_type in ORDER_TYPES:
+            data = {"modifiedAfter": to_emag(start), "modifiedBefore": to_emag(end),
+                    "type": order_type}
+
+            def fetch(page: int, data: dict[str, t.Any] = data) -> list[dict[str, t.Any]]:
+                return as_rows(client.call("order", "read", {
+                    **data, "currentPage": page, "itemsPerPage": ORDER_PAGE_SIZE}))
+
+            for _, rows in ordered_pages(fetch, page_size=ORDER_PAGE_SIZE, known_pages=None,
+                                         max_in_flight=1):
+                for raw in rows:
+                    try:
+                        order = normalize_order(raw, include_customer_data=include)
+                    except InvalidOrderError as exc:
+                        self.run.sync_run(account).add_error(f"order skipped: {exc}")
+                        continue
+                    order["account"] = account
+                    orders[order["id"]] = order
+        return list(orders.values())
 
 
 class CategoriesStream(EmagStream):
@@ -71,9 +176,9 @@ class CategoriesStream(EmagStream):
     integers = ("id", "parent_id", "is_allowed", "is_ean_mandatory", "is_warranty_mandatory")
 
     def get_records(self, context: Context) -> t.Iterable[dict[str, t.Any]]:
-        """Every category page of one account."""
+        """Every category page of one account (not in a quick run)."""
         assert context is not None
-        if self.run.is_down(context["account"]):
+        if self.run.is_down(context["account"]) or self.run.settings.quick_sync:
             return
         try:
             for rows in self.read_pages(context, "category"):
@@ -107,9 +212,9 @@ class VatRatesStream(EmagStream):
     known = ("vat_id", "id", "vat_rate", "is_default")
 
     def get_records(self, context: Context) -> t.Iterable[dict[str, t.Any]]:
-        """The VAT rates of one account's platform."""
+        """The VAT rates of one account's platform (not in a quick run)."""
         assert context is not None
-        if self.run.is_down(context["account"]):
+        if self.run.is_down(context["account"]) or self.run.settings.quick_sync:
             return
         try:
             rows = as_rows(self.client(context).call("vat", "read", {}))
@@ -140,8 +245,8 @@ class SyncRunsStream(EmagStream):
     def get_records(self, context: Context) -> t.Iterable[dict[str, t.Any]]:
         """The run record of one account, if its products were synced in this run."""
         assert context is not None
-        sync_run = self.run.sync_run(context["account"])
-        if sync_run is not None:
+        account = context["account"]
+        if account in self.run.synced_accounts():
             # Requests of every stream of the account in this run, not only the product scan.
-            sync_run.copy_counters(self.client(context).counters)
-            yield sync_run.as_record(self.run.tap_version)
+            self.run.counters_into(account)
+            yield self.run.sync_run(account).as_record(self.run.tap_version)

@@ -15,7 +15,7 @@ if t.TYPE_CHECKING:
 
 MAX_ERRORS = 20
 # A sync run's mode: how its scan compared with the bookmark (schemas.SYNC_RUNS describes them).
-MODES = FULL, INCREMENTAL, FULL_REEMIT = ("full", "incremental", "full_reemit")
+MODES = FULL, INCREMENTAL, FULL_REEMIT, QUICK = ("full", "incremental", "full_reemit", "quick")
 # A sync run's outcome.
 STATUSES = COMPLETED, PARTIAL, FAILED = ("completed", "partial", "failed")
 
@@ -51,6 +51,10 @@ class AccountSyncRun:
     throttled: int = 0
     error_messages: list[str] = field(default_factory=list)
     bookmark_origin_run_id: str | None = None
+    orders_read: int = 0
+    order_requests: int = 0
+    products_touched: int | None = None
+    products_deferred: int | None = None
 
     def add_error(self, message: str) -> None:
         """Keep the first errors verbatim, then only count how many more there were."""
@@ -59,10 +63,17 @@ class AccountSyncRun:
         elif len(self.error_messages) == MAX_ERRORS:
             self.error_messages.append("(further errors not listed)")
 
-    def copy_counters(self, counters: RequestCounters) -> None:
-        """Take the account's request counters (every stream of the account in this run)."""
-        self.requests, self.retries, self.throttled = (
-            counters.requests, counters.retries, counters.throttled)
+    def copy_counters(self, counters: RequestCounters,
+                      order_counters: RequestCounters | None = None) -> None:
+        """Take the account's request counters (every stream of the account in this run).
+
+        Requests, retries and 429s count both budgets; `order_requests` the order budget's.
+        """
+        orders = order_counters or type(counters)()
+        self.requests = counters.requests + orders.requests
+        self.retries = counters.retries + orders.retries
+        self.throttled = counters.throttled + orders.throttled
+        self.order_requests = orders.requests
 
     def finish(self, status: str) -> None:
         """Close the run with its outcome."""
@@ -79,5 +90,5 @@ class AccountSyncRun:
 
     @property
     def has_baseline(self) -> bool:
-        """Whether the scan compared with a bookmark (every mode but a full sync)."""
-        return self.mode != FULL
+        """Whether created, updated and unchanged mean anything: a scan against a bookmark."""
+        return self.mode in (INCREMENTAL, FULL_REEMIT)

@@ -75,8 +75,9 @@ class TapEmag(Tap):
         return errors
 
     def discover_streams(self) -> list[Stream]:
-        """Products first (the point of the tap), the sync log last (it reports on products)."""
+        """Orders first (a quick run re-reads what they touched), the sync log last."""
         return [
+            streams.OrdersStream(self, self.run),
             streams.ProductsStream(self, self.run),
             streams.CategoriesStream(self, self.run),
             streams.VatRatesStream(self, self.run),

@@ -25,6 +25,8 @@ class TapRun:
         self.tap_version = tap_version
         self._logger = logger
         self._clients: dict[str, EmagAccountClient] = {}
+        self._order_clients: dict[str, EmagAccountClient] = {}
+        self._touched: dict[str, set[int]] = {}
         self._sync_runs: dict[str, AccountSyncRun] = {}
         self._failures: dict[str, list[str]] = {}
         self._down: set[str] = set()
@@ -37,28 +39,54 @@ class TapRun:
     def client(self, account_name: str) -> EmagAccountClient:
         """The one client of an account, shared by all streams so they share its rate budget."""
         if account_name not in self._clients:
-            account = next(a for a in self.accounts if a.name == account_name)
-            settings = self.settings
-            self._clients[account_name] = EmagAccountClient(
-                account,
-                requests_per_second=settings.requests_per_second,
-                timeout=settings.request_timeout,
-                max_retries=settings.max_retries,
-                backoff_seconds=settings.retry_backoff_seconds,
-                logger=self._logger,
-                user_agent=f"tap-emag/{self.tap_version}",
-            )
+            self._clients[account_name] = self._new_client(
+                account_name, self.settings.requests_per_second)
         return self._clients[account_name]
 
-    def start_sync(self, account_name: str) -> AccountSyncRun:
-        """Open the account's sync run (its row of the sync log) for this run."""
-        sync_run = AccountSyncRun(run_id=self.run_id, account=account_name)
-        self._sync_runs[account_name] = sync_run
-        return sync_run
+    def order_client(self, account_name: str) -> EmagAccountClient:
+        """The account's client for order routes: eMAG gives them a budget of their own."""
+        if account_name not in self._order_clients:
+            self._order_clients[account_name] = self._new_client(
+                account_name, self.settings.order_requests_per_second)
+        return self._order_clients[account_name]
 
-    def sync_run(self, account_name: str) -> AccountSyncRun | None:
-        """The account's sync run, once its product scan started."""
-        return self._sync_runs.get(account_name)
+    def _new_client(self, account_name: str, requests_per_second: float) -> EmagAccountClient:
+        account = next(a for a in self.accounts if a.name == account_name)
+        settings = self.settings
+        return EmagAccountClient(
+            account,
+            requests_per_second=requests_per_second,
+            timeout=settings.request_timeout,
+            max_retries=settings.max_retries,
+            backoff_seconds=settings.retry_backoff_seconds,
+            logger=self._logger,
+            user_agent=f"tap-emag/{self.tap_version}",
+        )
+
+    def sync_run(self, account_name: str) -> AccountSyncRun:
+        """The account's sync run (its row of the sync log), opened by its first stream."""
+        if account_name not in self._sync_runs:
+            self._sync_runs[account_name] = AccountSyncRun(run_id=self.run_id,
+                                                           account=account_name)
+        return self._sync_runs[account_name]
+
+    def synced_accounts(self) -> list[str]:
+        """Accounts whose sync run was opened in this run."""
+        return list(self._sync_runs)
+
+    def counters_into(self, account_name: str) -> None:
+        """Copy the requests of every stream of the account (both budgets) into its run."""
+        orders = self._order_clients.get(account_name)
+        self.sync_run(account_name).copy_counters(
+            self.client(account_name).counters, orders.counters if orders else None)
+
+    def touch(self, account_name: str, product_ids: set[int]) -> None:
+        """Remember offers whose stock orders moved (the products a quick run re-reads)."""
+        self._touched.setdefault(account_name, set()).update(product_ids)
+
+    def touched(self, account_name: str) -> set[int]:
+        """The offers the orders read in this run named, for one account."""
+        return self._touched.get(account_name, set())
 
     def record_failure(self, account_name: str, stream_name: str, error: EmagApiError) -> None:
         """Remember a failed account; after an auth failure its other streams are skipped."""
