@@ -136,6 +136,9 @@ def _serve(args: argparse.Namespace) -> int:
         acct = config["accounts"][name]
         print(f"account {name}: user {acct['username']}, {acct['products']} products{bad}",
               file=sys.stderr)
+    if config["orders_per_hour"]:
+        print(f"orders: about {config['orders_per_hour']:g} per hour per account",
+              file=sys.stderr)
     print(f"admin: {sandbox.admin_url}", file=sys.stderr)
     print(base, flush=True)
     try:
