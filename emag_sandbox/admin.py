@@ -56,6 +56,8 @@ def _route(sb: Sandbox, method: str, action: str, query: dict[str, list[str]],
         return _json(200, sb.catalog(_account_arg(query, body)))
     if method == "GET" and action == "bad_records":
         return _json(200, sb.bad_records(_account_arg(query, body)))
+    if method == "GET" and action == "orders":
+        return _json(200, sb.orders(_account_arg(query, body)))
     if method != "POST":
         return _json(404 if action not in _POST_ACTIONS else 405,
                      {"error": f"no such admin endpoint: {method} /_admin/{action}"})
@@ -66,6 +68,13 @@ def _route(sb: Sandbox, method: str, action: str, query: dict[str, list[str]],
         args = {k: body[k] for k in ("changed", "added", "deleted", "end_of_life", "seed")
                 if k in body and body[k] is not None}
         return _json(200, sb.mutate(body["account"], **args))
+    if action == "orders":
+        unknown = set(body) - {"account", *ORDER_KEYS}
+        if unknown:
+            raise ValueError(f"unknown keys {sorted(unknown)}; known: account, "
+                             f"{', '.join(ORDER_KEYS)}")
+        args = {k: body[k] for k in ORDER_KEYS if body.get(k) is not None}
+        return _json(200, sb.change_orders(body["account"], **args))
     if action == "configure":
         sb.configure(**body)
         return _json(200, sb.config())
@@ -78,4 +87,5 @@ def _route(sb: Sandbox, method: str, action: str, query: dict[str, list[str]],
     return _json(404, {"error": f"no such admin endpoint: POST /_admin/{action}"})
 
 
-_POST_ACTIONS = ("reset_stats", "mutate", "configure", "password", "ip_blocked")
+_POST_ACTIONS = ("reset_stats", "mutate", "orders", "configure", "password", "ip_blocked")
+ORDER_KEYS = ("place", "cancel", "advance", "cancel_ids", "advance_ids", "seed", "at")

@@ -2,6 +2,8 @@
 
 Pipeline of an ``/api-3`` call, in eMAG's order: credentials (401, free) -> rate limit (429,
 counted) -> latency -> injected fault -> IP whitelist -> route and parameters -> envelope.
+Order routes (``order/...``) are judged by their own limiter (12 requests/s per account), all
+other routes by the general one (3 requests/s), as eMAG's gateway does.
 """
 
 # ruff: noqa: S311  -- seeded, reproducible test data; nothing here is security-relevant
@@ -16,19 +18,22 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from emag_sandbox import admin, state
+from emag_sandbox import admin, localtime, state
 from emag_sandbox.bad_records import check_count
 from emag_sandbox.catalog import Catalog
 from emag_sandbox.categories import build_categories, category_ids_by_name
 from emag_sandbox.faults import FAULT_KINDS, FaultInjector, html_error
+from emag_sandbox.order_flow import ADVANCE_SHARE, CANCEL_SHARE, OrderFlow
+from emag_sandbox.orders import FBE_TYPE, SELLER_TYPE, OrderBook
 from emag_sandbox.params import ApiError, parse_body
 from emag_sandbox.products import SellerPool
 from emag_sandbox.ratelimit import Decision, RateLimiter
 from emag_sandbox.rng import label_seed
-from emag_sandbox.routes import ROUTES
+from emag_sandbox.routes import ORDER_PREFIX, ORDER_ROUTES, ROUTES
 from emag_sandbox.server import Response, SandboxHTTPServer, encode_json, envelope
 from emag_sandbox.stats import Stats
 
@@ -46,8 +51,9 @@ THROTTLED_BODY = b'{"message":"API rate limit exceeded"}'
 class AccountSpec:
     """One seller account: its credentials and catalogue size.
 
-    ``fbe`` marks a Fulfilled-by-eMAG account (eMAG warehouse ids, no handling time); when None
-    it is inferred from the name containing "fbe".
+    ``fbe`` marks a Fulfilled-by-eMAG account (eMAG warehouse ids, no handling time, orders of
+    type 2); when None it is inferred from the name containing "fbe". Other accounts are
+    seller-fulfilled (MAIN): their orders are type 3.
     """
 
     name: str
@@ -68,6 +74,7 @@ class _Account:
     spec: AccountSpec
     password: str
     catalog: Catalog
+    orders: OrderBook
     ip_blocked: bool = False
 
 
@@ -86,6 +93,8 @@ class Sandbox:
         timeout_delay: float = 30.0,
         state_file: str | None = None,
         bad_records: int = 0,
+        order_rate_limit: float = 12.0,
+        orders_per_hour: float = 0.0,
     ) -> None:
         specs = list(accounts) if accounts is not None else list(DEFAULT_ACCOUNTS)
         if not specs:
@@ -106,9 +115,12 @@ class Sandbox:
         for spec in specs:
             fbe = spec.fbe if spec.fbe is not None else "fbe" in spec.name.lower()
             catalog = Catalog(seed, spec.name, spec.products, pool, cat_ids, fbe, bad_records)
-            self._accounts[spec.name] = _Account(spec, spec.password, catalog)
+            book = OrderBook(seed, spec.name, catalog, FBE_TYPE if fbe else SELLER_TYPE)
+            self._accounts[spec.name] = _Account(spec, spec.password, catalog, book)
         self._by_username = {a.spec.username: a for a in self._accounts.values()}
         self._limiter = RateLimiter(rate_limit)
+        self._order_limiter = RateLimiter(order_rate_limit)
+        self._flow = OrderFlow(seed, self._accounts, self._flow_step, orders_per_hour)
         self._faults = FaultInjector(seed, fault_rate, fault_kinds)
         self._latency_rng = random.Random(label_seed(seed, "latency"))
         self.latency = latency
@@ -137,6 +149,7 @@ class Sandbox:
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                                         name="emag-sandbox", daemon=True)
         self._thread.start()
+        self._flow.start()
         return self.base_url
 
     def stop(self) -> None:
@@ -144,6 +157,7 @@ class Sandbox:
         server, self._server = self._server, None
         if server is None:
             return
+        self._flow.stop()
         self._stop.set()
         server.stopping.set()
         server.shutdown()
@@ -194,7 +208,8 @@ class Sandbox:
         acct = self._account(account)
         with self._lock:
             if seed is None:
-                seed = sum(1 for m in self._mutations if m["account"] == account)
+                seed = sum(1 for m in self._mutations
+                           if m["account"] == account and m.get("op", "mutate") == "mutate")
             call = {"account": account, "changed": changed, "added": added, "deleted": deleted,
                     "end_of_life": end_of_life, "seed": seed}
             result = acct.catalog.mutate(changed, added, deleted, end_of_life, seed)
@@ -204,33 +219,128 @@ class Sandbox:
         return result
 
     def _replay(self, calls: list[dict[str, Any]]) -> None:
+        """Re-apply the logged calls (mutations and order changes) in their original order."""
         for call in calls:
             if call.get("account") not in self._accounts:
-                log.warning("state file: skipping mutation of unknown account %r", call)
+                log.warning("state file: skipping a call on unknown account %r", call)
                 continue
-            self._accounts[call["account"]].catalog.mutate(
-                call.get("changed", 0), call.get("added", 0), call.get("deleted", 0),
-                call.get("end_of_life", 0), call.get("seed", 0))
+            acct = self._accounts[call["account"]]
+            if call.get("op") == "orders":
+                acct.orders.apply(
+                    place=call.get("place", 0), cancel=call.get("cancel", 0),
+                    advance=call.get("advance", 0), cancel_ids=call.get("cancel_ids", ()),
+                    advance_ids=call.get("advance_ids", ()), seed=call.get("seed", 0),
+                    at=call["at"])
+            else:
+                acct.catalog.mutate(
+                    call.get("changed", 0), call.get("added", 0), call.get("deleted", 0),
+                    call.get("end_of_life", 0), call.get("seed", 0))
             self._mutations.append(dict(call))
+
+    # ---- orders -----------------------------------------------------------------------
+
+    def change_orders(
+        self, account: str, place: int = 0, cancel: int = 0, advance: int = 0,
+        cancel_ids: Iterable[int] = (), advance_ids: Iterable[int] = (),
+        seed: int | None = None, at: int | float | str | datetime | None = None,
+    ) -> dict[str, Any]:
+        """Advance, cancel and place orders in one logged call (what the admin API does).
+
+        ``place`` new orders take 1-3 saleable offers of the account, 1-3 units each, from
+        their stock; ``cancel`` / ``cancel_ids`` set status 0 and give the units back;
+        ``advance`` / ``advance_ids`` move 1 -> 2 -> 3 -> 4. Counts pick, with the seed, among
+        the open orders (status 1-3) that existed before the call. ``at`` (epoch seconds, a
+        Bucharest ``YYYY-mm-dd HH:ii:ss`` or a datetime; default now) is the time written to
+        ``date`` of new orders and ``modified`` of changed ones (never moved backwards).
+        ``seed`` defaults to the number of order calls already applied to the account.
+        Persisted when ``state_file``. Returns ``{"account", "seed", "at", "placed",
+        "advanced", "canceled", "product_ids", "orders"}``: order ids, the offers whose stock
+        moved, and the touched orders as ``order/read`` serves them.
+        """
+        acct = self._account(account)
+        instant = localtime.to_epoch(at)
+        with self._lock:
+            if seed is None:
+                seed = sum(1 for m in self._mutations
+                           if m["account"] == account and m.get("op") == "orders")
+            call: dict[str, Any] = {
+                "op": "orders", "account": account, "place": place, "cancel": cancel,
+                "advance": advance, "cancel_ids": list(cancel_ids),
+                "advance_ids": list(advance_ids), "seed": seed, "at": instant}
+            result = acct.orders.apply(place=place, cancel=cancel, advance=advance,
+                                       cancel_ids=call["cancel_ids"],
+                                       advance_ids=call["advance_ids"], seed=seed, at=instant)
+            self._mutations.append(call)
+            if self.state_file:
+                state.save(self.state_file, self.seed, self._mutations)
+        touched = sorted({*result["placed"], *result["advanced"], *result["canceled"]})
+        book = acct.orders
+        return {"account": account, "seed": seed, "at": localtime.format_local(instant),
+                **result, "orders": [book.record(o) for o in map(book.get, touched) if o]}
+
+    def place_orders(self, account: str, count: int = 1, seed: int | None = None,
+                     at: int | float | str | datetime | None = None) -> list[dict[str, Any]]:
+        """Place ``count`` new orders now (or ``at``); returns them as ``order/read`` serves them.
+
+        Fewer come back when the account runs out of saleable stock.
+        """
+        placed: list[dict[str, Any]] = self.change_orders(account, place=count, seed=seed,
+                                                          at=at)["orders"]
+        return placed
+
+    def cancel_orders(self, account: str, count: int = 0, ids: Iterable[int] = (),
+                      seed: int | None = None,
+                      at: int | float | str | datetime | None = None) -> list[dict[str, Any]]:
+        """Cancel the orders ``ids`` and ``count`` more open ones; returns them as served."""
+        canceled: list[dict[str, Any]] = self.change_orders(
+            account, cancel=count, cancel_ids=ids, seed=seed, at=at)["orders"]
+        return canceled
+
+    def advance_orders(self, account: str, count: int = 0, ids: Iterable[int] = (),
+                       seed: int | None = None,
+                       at: int | float | str | datetime | None = None) -> list[dict[str, Any]]:
+        """Move the orders ``ids`` and ``count`` more open ones one status on (1 -> 2 -> 3 -> 4)."""
+        advanced: list[dict[str, Any]] = self.change_orders(
+            account, advance=count, advance_ids=ids, seed=seed, at=at)["orders"]
+        return advanced
+
+    def orders(self, account: str) -> list[dict[str, Any]]:
+        """Every order of the account (both types, every status) as served, ordered by id."""
+        book = self._account(account).orders
+        return [book.record(o) for o in book.select()]
+
+    def _flow_step(self, account: str, rng: random.Random) -> None:
+        """One ``--orders-per-hour`` event: place one order, sometimes advance and cancel."""
+        advance = 1 if rng.random() < ADVANCE_SHARE else 0
+        cancel = 1 if rng.random() < CANCEL_SHARE else 0
+        open_now = self._account(account).orders.open_count()
+        advance = min(advance, open_now)
+        cancel = min(cancel, open_now - advance)
+        self.change_orders(account, place=1, advance=advance, cancel=cancel)
 
     def configure(self, **settings: Any) -> None:
         """Change settings at runtime (tests flip faults and limits mid-run).
 
-        Accepts any of rate_limit, latency, latency_jitter, fault_rate, fault_kinds,
-        timeout_delay, bad_records.
+        Accepts any of rate_limit, order_rate_limit, orders_per_hour, latency, latency_jitter,
+        fault_rate, fault_kinds, timeout_delay, bad_records.
         """
-        known = {"rate_limit", "latency", "latency_jitter", "fault_rate", "fault_kinds",
-                 "timeout_delay", "bad_records"}
+        known = {"rate_limit", "order_rate_limit", "orders_per_hour", "latency",
+                 "latency_jitter", "fault_rate", "fault_kinds", "timeout_delay", "bad_records"}
         unknown = set(settings) - known
         if unknown:
             raise ValueError(f"unknown settings {sorted(unknown)}; known: {sorted(known)}")
-        for key in ("latency", "latency_jitter", "timeout_delay"):
+        for key in ("latency", "latency_jitter", "timeout_delay", "order_rate_limit",
+                    "orders_per_hour"):
             if key in settings and float(settings[key]) < 0:
                 raise ValueError(f"{key} must be >= 0")
         if "bad_records" in settings:
             check_count(settings["bad_records"])
         if "rate_limit" in settings:
             self._limiter.rate = float(settings["rate_limit"])
+        if "order_rate_limit" in settings:
+            self._order_limiter.rate = float(settings["order_rate_limit"])
+        if "orders_per_hour" in settings:
+            self._flow.rate = float(settings["orders_per_hour"])
         self._faults.configure(
             None if settings.get("fault_rate") is None else float(settings["fault_rate"]),
             settings.get("fault_kinds"))
@@ -244,12 +354,15 @@ class Sandbox:
 
     def config(self) -> dict[str, Any]:
         """Current runtime settings."""
-        return {"seed": self.seed, "rate_limit": self._limiter.rate, "latency": self.latency,
+        return {"seed": self.seed, "rate_limit": self._limiter.rate,
+                "order_rate_limit": self._order_limiter.rate,
+                "orders_per_hour": self._flow.rate, "latency": self.latency,
                 "latency_jitter": self.latency_jitter, "fault_rate": self._faults.rate,
                 "fault_kinds": list(self._faults.kinds), "timeout_delay": self.timeout_delay,
                 "state_file": self.state_file, "bad_records": self._bad_records,
                 "accounts": {n: {"username": a.spec.username, "products": len(a.catalog),
-                                 "fbe": a.catalog.fbe, "ip_blocked": a.ip_blocked}
+                                 "fbe": a.catalog.fbe, "order_type": a.orders.order_type,
+                                 "orders": len(a.orders), "ip_blocked": a.ip_blocked}
                              for n, a in self._accounts.items()}}
 
     def set_password(self, account: str, password: str) -> None:
@@ -262,13 +375,16 @@ class Sandbox:
 
     def stats(self) -> dict[str, Any]:
         """Counters per account and overall (see :class:`~emag_sandbox.stats.Stats`)."""
-        windows = {name: self._limiter.max_in_1s(name) for name in self._accounts}
+        windows = {name: {"general": self._limiter.max_in_1s(name),
+                          "orders": self._order_limiter.max_in_1s(name)}
+                   for name in self._accounts}
         return self._stats.snapshot(windows)
 
     def reset_stats(self) -> None:
         """Zero the counters and the busiest-window record."""
         self._stats.reset()
         self._limiter.reset_stats()
+        self._order_limiter.reset_stats()
 
     def catalog(self, account: str) -> list[dict[str, Any]]:
         """The well-formed products exactly as an unfiltered ``product_offer/read`` serves them.
@@ -306,13 +422,15 @@ class Sandbox:
             return Response(401, encode_json(AUTH_FAILED),
                             headers={"WWW-Authenticate": 'Basic realm="eMAG Marketplace API"'})
         name = acct.spec.name
-        self._stats.arrival(name, route)
+        budget = "orders" if route.startswith(ORDER_PREFIX) else "general"
+        limiter = self._order_limiter if budget == "orders" else self._limiter
+        self._stats.arrival(name, route, budget)
         arrived = received_at if received_at is not None else time.monotonic()
-        decision = self._limiter.arrive(name, arrived)
+        decision = limiter.arrive(name, arrived)
         if not decision.allowed:
-            self._stats.throttled(name)
+            self._stats.throttled(name, budget)
             return self._throttled(decision)
-        self._stats.accepted(name)
+        self._stats.accepted(name, budget)
         rl_headers = self._rate_headers(decision)
         self._sleep_latency()
         kind = self._faults.draw()
@@ -384,7 +502,8 @@ class Sandbox:
             return Response(200, envelope([], [IP_BLOCKED_MESSAGE], error=True),
                             headers=rl_headers)
         handler = ROUTES.get(route)
-        if handler is None:
+        order_handler = ORDER_ROUTES.get(route) if handler is None else None
+        if handler is None and order_handler is None:
             return Response(404, envelope([], [f"Invalid resource or action: {route}"],
                                           error=True), headers=rl_headers)
         if method != "POST":
@@ -392,7 +511,10 @@ class Sandbox:
                                           error=True), headers={**rl_headers, "Allow": "POST"})
         try:
             body = parse_body(raw, headers.get("Content-Type", ""))
-            results = handler(body, acct.catalog, self._categories)
+            if handler is not None:
+                results = handler(body, acct.catalog, self._categories)
+            elif order_handler is not None:
+                results = order_handler(body, acct.orders)
         except ApiError as exc:
             return Response(200, envelope([], [str(exc)], error=True), headers=rl_headers)
         except Exception:  # a sandbox bug must still answer like a server, not hang

@@ -30,6 +30,7 @@ MAX_ID = 4_294_967_295
 SHARE_OF_POOL = 75  # percent of the seller's SKUs an account sells
 NAME_SUFFIXES = (" - editie 2025", " (model nou)", " - resigilat", " - pachet promo", " v2")
 BAD_SKU_BASE = 1_000_000_000  # pool indices of bad items' SKUs: far above any real catalogue
+ORDERABLE = frozenset({9, 11, 12})  # validation statuses that are for sale and have a PNK
 
 Entry = Offer | BadItem
 
@@ -230,6 +231,48 @@ class Catalog:
         """Every well-formed product as an unfiltered read serves it, ordered by id."""
         return [self.record(o) for o in self.select(None)]
 
+    # ---- orders -----------------------------------------------------------------------
+
+    def pick_saleable(self, rng: random.Random, count: int) -> list[Offer]:
+        """Up to ``count`` distinct offers a buyer could order now, drawn with ``rng``.
+
+        Saleable is eMAG's rule (status 1, stock, saleable offer, approved documentation) plus
+        a PNK, which an order line names. Random probes find them in a big catalogue without a
+        scan; a scan is the fallback, so a nearly sold-out account still sells its last units.
+        """
+        with self._lock:
+            found: dict[int, Offer] = {}
+            if self._ids:
+                for _ in range(16 * count):
+                    offer = self._offers[self._ids[rng.randrange(len(self._ids))]]
+                    if _saleable(offer):
+                        found.setdefault(offer.id, offer)
+                        if len(found) == count:
+                            return list(found.values())
+            rest = [o for o in (self._offers[i] for i in self._ids)
+                    if o.id not in found and _saleable(o)]
+            extra = rng.sample(rest, min(count - len(found), len(rest)))
+            return [*found.values(), *extra]
+
+    def adjust_stock(self, offer_id: int, delta: int) -> Offer | None:
+        """Add ``delta`` units (negative: take) to an offer; None when it no longer exists.
+
+        ``general_stock``, the ``stock`` list (built from it) and ``estimated_stock`` move
+        together, never below 0, so the next ``product_offer/read`` shows the change.
+        """
+        with self._lock:
+            offer = self._offers.get(offer_id)
+            if offer is None:
+                return None
+            new = replace(offer, stock=max(0, offer.stock + delta),
+                          estimated_stock=max(0, offer.estimated_stock + delta))
+            self._offers[offer_id] = new
+            return new
+
+    def vat_id(self, offer: Offer) -> int:
+        """The offer's ``vat_id``, as its record serves it."""
+        return int(self._pool.content(offer.sku, self._category_ids)["vat_id"])
+
     # ---- mutation ---------------------------------------------------------------------
 
     def mutate(
@@ -311,6 +354,12 @@ class Catalog:
         while new == cents:
             new = max(100, cents * rng.randint(80, 120) // 100 + rng.randint(-99, 99))
         return new
+
+
+def _saleable(offer: Offer) -> bool:
+    """Orderable: eMAG's for-sale rule, restricted to validated products (they have a PNK)."""
+    return (offer.status == 1 and offer.stock > 0 and offer.offer_validation == 1
+            and offer.sku.part_number_key is not None and offer.sku.validation in ORDERABLE)
 
 
 def _sort_key(entry: Entry) -> int:

@@ -16,7 +16,7 @@ from emag_sandbox.app import DEFAULT_ACCOUNTS, AccountSpec, Sandbox
 from emag_sandbox.bad_records import KINDS as BAD_KINDS
 from emag_sandbox.faults import FAULT_KINDS, validate_kinds
 
-COMMANDS = ("serve", "mutate", "stats")
+COMMANDS = ("serve", "mutate", "orders", "stats")
 
 
 def _account(text: str) -> AccountSpec:
@@ -35,6 +35,17 @@ def _count(text: str) -> int:
     if not text.isdigit():
         raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
     return int(text)
+
+
+def _rate(text: str) -> float:
+    """A non-negative number option."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative number, got {text!r}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -63,12 +74,28 @@ def _parser() -> argparse.ArgumentParser:
                             f"deterministically from the seed and cycling through "
                             f"{', '.join(BAD_KINDS)}; listed at /_admin/bad_records "
                             f"(default 0)")
+    serve.add_argument("--order-rate-limit", type=_rate, default=12.0, metavar="RATE",
+                       help="requests per second per account on the order routes, a budget "
+                            "apart from --rate-limit; 0 = unlimited (default 12)")
+    serve.add_argument("--orders-per-hour", type=_rate, default=0.0, metavar="N",
+                       help="while serving, place about N orders per hour in every account "
+                            "(seeded Poisson arrivals; each also advances or cancels an open "
+                            "order now and then), taking their stock from the catalogue "
+                            "(default 0: none)")
     mutate = sub.add_parser("mutate", help="mutate a running sandbox's catalogue")
     mutate.add_argument("--url", default="http://127.0.0.1:8765")
     mutate.add_argument("--account", required=True)
     for name in ("changed", "added", "deleted", "end-of-life"):
         mutate.add_argument(f"--{name}", type=int, default=0)
     mutate.add_argument("--seed", type=int, default=None)
+    orders = sub.add_parser("orders", help="place, advance or cancel orders in a running sandbox")
+    orders.add_argument("--url", default="http://127.0.0.1:8765")
+    orders.add_argument("--account", required=True)
+    for name in ("place", "advance", "cancel"):
+        orders.add_argument(f"--{name}", type=_count, default=0, metavar="N")
+    orders.add_argument("--seed", type=int, default=None)
+    orders.add_argument("--at", default=None, metavar="'YYYY-mm-dd HH:ii:ss'",
+                        help="eMAG (Bucharest) time of the change; default now")
     stats = sub.add_parser("stats", help="print a running sandbox's request statistics")
     stats.add_argument("--url", default="http://127.0.0.1:8765")
     return parser
@@ -93,7 +120,8 @@ def _serve(args: argparse.Namespace) -> int:
         rate_limit=args.rate_limit, latency=args.latency, latency_jitter=args.latency_jitter,
         fault_rate=args.fault_rate, fault_kinds=validate_kinds(args.fault_kinds),
         timeout_delay=args.timeout_delay, state_file=args.state_file,
-        bad_records=args.bad_records)
+        bad_records=args.bad_records, order_rate_limit=args.order_rate_limit,
+        orders_per_hour=args.orders_per_hour)
     done = threading.Event()
 
     def _on_signal(_signum: int, _frame: object) -> None:
@@ -107,6 +135,9 @@ def _serve(args: argparse.Namespace) -> int:
     for name in sandbox.account_names():
         acct = config["accounts"][name]
         print(f"account {name}: user {acct['username']}, {acct['products']} products{bad}",
+              file=sys.stderr)
+    if config["orders_per_hour"]:
+        print(f"orders: about {config['orders_per_hour']:g} per hour per account",
               file=sys.stderr)
     print(f"admin: {sandbox.admin_url}", file=sys.stderr)
     print(base, flush=True)
@@ -130,6 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = _admin_call(args.url, "mutate", {
             "account": args.account, "changed": args.changed, "added": args.added,
             "deleted": args.deleted, "end_of_life": args.end_of_life, "seed": args.seed})
+    elif args.command == "orders":
+        result = _admin_call(args.url, "orders", {
+            "account": args.account, "place": args.place, "advance": args.advance,
+            "cancel": args.cancel, "seed": args.seed, "at": args.at})
     else:
         result = _admin_call(args.url, "stats")
     print(json.dumps(result, indent=2))

@@ -1,7 +1,8 @@
 """The emulated ``/api-3`` resources: each returns the ``results`` of a successful call.
 
 Bad input raises :class:`~emag_sandbox.params.ApiError`; unknown routes return None so the
-server can answer 404.
+server can answer 404. Order routes read an account's :class:`OrderBook` instead of its
+catalogue, and are listed apart (:data:`ORDER_ROUTES`): they also have their own rate budget.
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ from typing import Any
 
 from emag_sandbox.catalog import Catalog
 from emag_sandbox.categories import HANDLING_TIMES, VAT_RATES, category_characteristics
+from emag_sandbox.order_params import order_predicate
+from emag_sandbox.orders import OrderBook
 from emag_sandbox.params import as_int, get_data, offer_predicate, pagination
 
 Handler = Callable[[dict[str, Any], Catalog, list[dict[str, Any]]], Any]
+OrderHandler = Callable[[dict[str, Any], OrderBook], Any]
+ORDER_PREFIX = "order/"  # eMAG's gateway gives every order route the order budget
 
 
 def _count_result(total: int, per_page: int) -> dict[str, Any]:
@@ -98,4 +103,25 @@ ROUTES: dict[str, Handler] = {
     "category/count": category_count,
     "vat/read": vat_read,
     "handling_time/read": handling_time_read,
+}
+
+
+def order_read(body: dict[str, Any], book: OrderBook) -> Any:
+    """``order/read``: filtered page of orders, ordered by id ascending."""
+    data = get_data(body, required=True)
+    page, per_page = pagination({k: v for k, v in data.items() if v is not None})
+    selected = book.select(order_predicate(data))
+    return [book.record(o) for o in selected[(page - 1) * per_page : page * per_page]]
+
+
+def order_count(body: dict[str, Any], book: OrderBook) -> Any:
+    """``order/count`` for the same filters."""
+    data = get_data(body, required=True)
+    _, per_page = pagination({k: v for k, v in data.items() if v is not None})
+    return _count_result(len(book.select(order_predicate(data))), per_page)
+
+
+ORDER_ROUTES: dict[str, OrderHandler] = {
+    "order/read": order_read,
+    "order/count": order_count,
 }

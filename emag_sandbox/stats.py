@@ -1,4 +1,9 @@
-"""Request counters per account, readable by tests and the admin endpoint."""
+"""Request counters per account, readable by tests and the admin endpoint.
+
+eMAG gives each account two rate budgets: order routes (12 requests/s) and everything else
+(3 requests/s). Counters are kept per budget as well as in total, so a test can tell that a
+client reading orders spent none of its product budget, and the reverse.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from emag_sandbox.faults import FAULT_KINDS
+
+BUDGETS = ("general", "orders")
 
 
 class Stats:
@@ -25,25 +32,30 @@ class Stats:
             self._routes: dict[str, Counter[str]] = {a: Counter() for a in self._accounts}
             self._accepted: Counter[str] = Counter()
             self._throttled: Counter[str] = Counter()
+            self._by_budget: dict[str, Counter[tuple[str, str]]] = {
+                a: Counter() for a in self._accounts}
             self._blocked: Counter[str] = Counter()
             self._faults: dict[str, Counter[str]] = {a: Counter() for a in self._accounts}
             self._unauthenticated = 0
 
-    def arrival(self, account: str, route: str) -> None:
+    def arrival(self, account: str, route: str, budget: str = "general") -> None:
         """An authenticated request reached the account (throttled or not)."""
         with self._lock:
             self._total[account] += 1
             self._routes[account][route] += 1
+            self._by_budget[account][budget, "requests"] += 1
 
-    def accepted(self, account: str) -> None:
-        """The request passed the rate limiter."""
+    def accepted(self, account: str, budget: str = "general") -> None:
+        """The request passed the rate limiter of its budget."""
         with self._lock:
             self._accepted[account] += 1
+            self._by_budget[account][budget, "accepted"] += 1
 
-    def throttled(self, account: str) -> None:
-        """The rate limiter answered 429."""
+    def throttled(self, account: str, budget: str = "general") -> None:
+        """The rate limiter of the request's budget answered 429."""
         with self._lock:
             self._throttled[account] += 1
+            self._by_budget[account][budget, "throttled_429"] += 1
 
     def fault(self, account: str, kind: str) -> None:
         """A fault of ``kind`` was injected."""
@@ -60,11 +72,13 @@ class Stats:
         with self._lock:
             self._unauthenticated += 1
 
-    def snapshot(self, max_windows: dict[str, int]) -> dict[str, Any]:
-        """Counters as plain JSON-ready data.
+    def snapshot(self, max_windows: dict[str, dict[str, int]]) -> dict[str, Any]:
+        """Counters as plain JSON-ready data; ``max_windows[account][budget]`` from the limiters.
 
         Shape: ``{"accounts": {name: {...}}, "unauthenticated_401": n}``, plus each account
-        mirrored at the top level for convenience (``stats["main"]``).
+        mirrored at the top level for convenience (``stats["main"]``). An account's
+        ``max_requests_in_any_1s_window`` is that of the general (3/s) budget; ``budgets``
+        holds ``requests``, ``accepted``, ``throttled_429`` and the busiest window per budget.
         """
         with self._lock:
             accounts = {
@@ -76,7 +90,16 @@ class Stats:
                     "ip_blocked": self._blocked[name],
                     "faults": {kind: self._faults[name][kind] for kind in FAULT_KINDS},
                     "faults_total": sum(self._faults[name].values()),
-                    "max_requests_in_any_1s_window": max_windows.get(name, 0),
+                    "max_requests_in_any_1s_window": max_windows.get(name, {}).get("general", 0),
+                    "budgets": {
+                        budget: {
+                            **{key: self._by_budget[name][budget, key]
+                               for key in ("requests", "accepted", "throttled_429")},
+                            "max_requests_in_any_1s_window":
+                                max_windows.get(name, {}).get(budget, 0),
+                        }
+                        for budget in BUDGETS
+                    },
                 }
                 for name in self._accounts
             }

@@ -1,0 +1,102 @@
+"""Orders arriving by themselves while the sandbox serves (``--orders-per-hour``).
+
+A real shop's catalogue moves under the client between two syncs: buyers order, the seller
+prepares and ships, some orders are cancelled. Each account gets a background Poisson process
+at the configured average rate: every event places one order and, with some probability,
+advances one open order (60 %) and cancels another (10 %). The events' waiting times and
+their choices are seeded per account, so the same seed gives the same sequence of events;
+when they happen follows the wall clock. Every event goes through the same logged call as the
+admin API, so a state file replays them.
+"""
+
+# ruff: noqa: S311  -- seeded, reproducible test data; nothing here is security-relevant
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable
+
+from emag_sandbox.rng import label_seed
+
+log = logging.getLogger("emag_sandbox")
+
+ADVANCE_SHARE = 0.6
+CANCEL_SHARE = 0.1
+
+Step = Callable[[str, random.Random], None]
+
+
+class OrderFlow:
+    """A daemon thread that calls ``step(account, rng)`` at ``rate`` events per hour each."""
+
+    def __init__(self, seed: int, accounts: Iterable[str], step: Step, rate: float = 0.0) -> None:
+        self._accounts = list(accounts)
+        self._step = step
+        self._timing = {a: random.Random(label_seed(seed, a, "flow-times"))
+                        for a in self._accounts}
+        self._choices = {a: random.Random(label_seed(seed, a, "flow-choices"))
+                         for a in self._accounts}
+        self._wake = threading.Event()
+        self._halt = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._rate = 0.0
+        self.rate = rate
+
+    @property
+    def rate(self) -> float:
+        """Average events (orders placed) per hour per account; 0 = none."""
+        return self._rate
+
+    @rate.setter
+    def rate(self, value: float) -> None:
+        if value < 0:
+            raise ValueError("orders_per_hour must be >= 0")
+        self._rate = float(value)
+        self._wake.set()
+
+    def start(self) -> None:
+        """Begin placing orders (idle while the rate is 0)."""
+        if self._thread is not None:
+            return
+        self._halt.clear()
+        self._thread = threading.Thread(target=self._run, name="emag-sandbox-orders",
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop and wait for the thread."""
+        self._halt.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _gap(self, account: str) -> float:
+        return self._timing[account].expovariate(self._rate / 3600.0)
+
+    def _run(self) -> None:
+        due: dict[str, float] = {}
+        rate = -1.0
+        while not self._halt.is_set():
+            self._wake.clear()
+            if self._rate != rate:  # (re)schedule from now at the new rate
+                rate = self._rate
+                now = time.monotonic()
+                due = {a: now + self._gap(a) for a in self._accounts} if rate > 0 else {}
+            if not due:
+                self._wake.wait()
+                continue
+            account = min(due, key=due.__getitem__)
+            delay = due[account] - time.monotonic()
+            if delay > 0 and self._wake.wait(min(delay, 1.0)):
+                continue
+            if delay > 1.0:
+                continue
+            try:
+                self._step(account, self._choices[account])
+            except Exception:  # a failed event must not end the flow
+                log.exception("order flow: event of account %r failed", account)
+            due[account] += self._gap(account)
