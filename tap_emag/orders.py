@@ -19,7 +19,7 @@ STRING_FIELDS = ("payment_mode", "currency", "delivery_mode")
 PERSONAL_FIELDS = ("customer", "details")
 LINE_INTEGER_FIELDS = ("id", "product_id", "quantity", "status")
 LINE_DECIMAL_FIELDS = ("sale_price", "original_price", "vat")
-LINE_STRING_FIELDS = ("part_number", "ext_part_number", "currency")
+LINE_STRING_FIELDS = ("part_number", "part_number_key", "ext_part_number", "currency")
 KNOWN_FIELDS = frozenset(
     ("id", "date", "modified", "products", "vouchers", *INTEGER_FIELDS, *DECIMAL_FIELDS,
      *STRING_FIELDS, *PERSONAL_FIELDS)

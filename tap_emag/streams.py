@@ -100,9 +100,10 @@ class OrdersStream(EmagStream):
     """Orders (order/read) of each account, incremental on their `modified` time.
 
     eMAG filters orders by `modifiedAfter`/`modifiedBefore` (at most a month apart), so each
-    account reads day-long windows from its bookmark to now. A window is read whole, then
+    account reads week-long windows from its bookmark to now. A window is read whole, then
     emitted in `modified` order, so the bookmark only ever passes orders that were all read:
-    a failure part-way leaves it at the last complete window. MAIN reads the orders it
+    a failure part-way leaves it at the last complete window. A window holding more than
+    `window_orders` orders is read again as two halves, to bound memory. MAIN reads the orders it
     fulfils (type 3, eMAG's default), FBE the ones eMAG fulfils (type 2): every account reads
     both types. The offers the orders name are what a quick run re-reads.
     """
@@ -112,7 +113,8 @@ class OrdersStream(EmagStream):
     replication_key = "modified"
     is_sorted = True
     schema = schemas.ORDERS
-    window = dt.timedelta(days=1)
+    window = dt.timedelta(days=7)
+    window_orders = 20_000
     overlap = dt.timedelta(seconds=1)  # eMAG's times have whole seconds: re-read the last one
 
     def get_records(self, context: Context) -> t.Iterable[dict[str, t.Any]]:
@@ -122,26 +124,39 @@ class OrdersStream(EmagStream):
         if self.run.is_down(account):
             return
         sync_run = self.run.sync_run(account)
-        now = dt.datetime.now(dt.timezone.utc)
+        # eMAG's times have whole seconds and `modifiedBefore` excludes its own: read through
+        # the current second
+        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(seconds=1)
         start = self.get_starting_timestamp(context)
         start = (now - dt.timedelta(days=self.run.settings.orders_lookback_days)
                  if start is None else start - self.overlap)
         try:
             while start < now:
                 end = min(start + self.window, now)
-                orders = self._window(context, start, end)
-                orders.sort(key=lambda order: (order["modified"], order["id"]))
-                for order in orders:
-                    sync_run.orders_read += 1
-                    self.run.touch(account, touched_products(order))
-                    yield order
+                for orders in self._windows(context, start, end):
+                    orders.sort(key=lambda order: (order["modified"], order["id"]))
+                    for order in orders:
+                        sync_run.orders_read += 1
+                        self.run.touch(account, touched_products(order))
+                        yield order
                 start = end
         except EmagApiError as exc:
             self.log_failure(context, exc)
 
+    def _windows(self, context: t.Mapping[str, t.Any], start: dt.datetime,
+                 end: dt.datetime) -> t.Iterator[list[dict[str, t.Any]]]:
+        """The orders of [start, end), window by window, halving a window that is too full."""
+        orders = self._window(context, start, end)
+        if len(orders) <= self.window_orders or end - start <= dt.timedelta(minutes=1):
+            yield orders
+            return
+        middle = start + (end - start) / 2
+        yield from self._windows(context, start, middle)
+        yield from self._windows(context, middle, end)
+
     def _window(self, context: t.Mapping[str, t.Any], start: dt.datetime,
                 end: dt.datetime) -> list[dict[str, t.Any]]:
-        """The orders of both types modified in [start, end], read whole."""
+        """The orders of both types modified in [start, end), read whole."""
         account = context["account"]
         client = self.run.order_client(account)
         include = self.run.settings.include_customer_data

@@ -91,6 +91,7 @@ class TapRun:
     def record_failure(self, account_name: str, stream_name: str, error: EmagApiError) -> None:
         """Remember a failed account; after an auth failure its other streams are skipped."""
         self._failures.setdefault(account_name, []).append(f"{stream_name}: {error.detail}")
+        self.sync_run(account_name).add_error(f"{stream_name}: {error.detail}")
         if isinstance(error, EmagAuthError):
             self._down.add(account_name)
         self._logger.error("Account %r failed in stream %s: %s", account_name, stream_name,

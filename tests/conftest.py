@@ -12,12 +12,14 @@ from tests.support.tap_runner import PASSWORDS
 
 @pytest.fixture
 def sandbox():
-    """A fast sandbox (no rate limit) with a MAIN and an FBE account."""
+    """A fast sandbox (no rate limits) with a MAIN and an FBE account, and a few orders."""
     accounts = [
         AccountSpec(name="main", username="main-user", password=PASSWORDS["main"], products=500),
         AccountSpec(name="fbe", username="fbe-user", password=PASSWORDS["fbe"], products=300),
     ]
-    with Sandbox(accounts=accounts, seed=7, rate_limit=0) as sb:
+    with Sandbox(accounts=accounts, seed=7, rate_limit=0, order_rate_limit=0) as sb:
+        sb.place_orders("main", 12, seed=1)
+        sb.place_orders("fbe", 8, seed=2)
         yield sb
 
 

@@ -27,6 +27,7 @@ def tap_config(sandbox: t.Any, accounts: t.Iterable[str] = ("main", "fbe"),
             for name in accounts
         ],
         "requests_per_second": 50,
+        "order_requests_per_second": 50,
         "retry_backoff_seconds": 0.01,
         "request_timeout": 5,
         "progress_interval_seconds": 0,
@@ -36,7 +37,7 @@ def tap_config(sandbox: t.Any, accounts: t.Iterable[str] = ("main", "fbe"),
 
 
 @dataclass
-class TapRun:
+class TapResult:
     """Everything one tap run wrote."""
 
     messages: list[dict[str, t.Any]]
@@ -65,7 +66,7 @@ class TapRun:
         return self.state["bookmarks"]["products"]["accounts"][account]
 
 
-def run_tap(config: dict[str, t.Any], state: dict[str, t.Any] | None = None) -> TapRun:
+def run_tap(config: dict[str, t.Any], state: dict[str, t.Any] | None = None) -> TapResult:
     """One sync, capturing stdout (Singer messages) and the tap's log output."""
     stdout = io.StringIO()
     log_stream = io.StringIO()
@@ -88,5 +89,5 @@ def run_tap(config: dict[str, t.Any], state: dict[str, t.Any] | None = None) -> 
         tap_logger.setLevel(logging.NOTSET)
     messages = [json.loads(line) for line in stdout.getvalue().splitlines() if line.strip()]
     states = [m["value"] for m in messages if m["type"] == "STATE"]
-    return TapRun(messages=messages, stdout=stdout.getvalue(), logs=log_stream.getvalue(),
+    return TapResult(messages=messages, stdout=stdout.getvalue(), logs=log_stream.getvalue(),
                   error=error, state=states[-1] if states else {})

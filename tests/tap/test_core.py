@@ -18,8 +18,11 @@ _SANDBOX = Sandbox(
     ],
     seed=3,
     rate_limit=0,
+    order_rate_limit=0,
 )
 _SANDBOX.start()
+_SANDBOX.place_orders("main", 5, seed=1)
+_SANDBOX.place_orders("fbe", 3, seed=2)
 atexit.register(_SANDBOX.stop)
 
 TestTapEmag = get_tap_test_class(tap_class=TapEmag, config=tap_config(_SANDBOX))

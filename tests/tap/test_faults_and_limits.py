@@ -78,8 +78,10 @@ def test_retries_are_bounded():
         requests = sb.stats()["accounts"]["main"]["requests"]
     assert run.error is not None
     assert run.sync_run("main")["status"] == "failed"
-    # max_retries=2: three attempts per call, for each of count, page 1, categories and VAT
-    assert requests["by_route"] == {"product_offer/count": 3, "product_offer/read": 3,
-                                    "category/read": 3, "vat/read": 3}
-    assert run.sync_run("main")["requests"] == requests["total"] == 12
-    assert run.sync_run("main")["retries"] == 8
+    # max_retries=2: three attempts per call, for each of orders, count, page 1, categories
+    # and VAT
+    assert requests["by_route"] == {"order/read": 3, "product_offer/count": 3,
+                                    "product_offer/read": 3, "category/read": 3, "vat/read": 3}
+    assert run.sync_run("main")["requests"] == requests["total"] == 15
+    assert run.sync_run("main")["order_requests"] == 3
+    assert run.sync_run("main")["retries"] == 10
