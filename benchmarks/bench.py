@@ -50,7 +50,8 @@ class Scenario:
     rate_limit: float = 3.0
     tap_rate: float = 3.0
     in_flight: int = 8
-    kind: str = "scan"  # scan, naive or load
+    kind: str = "scan"  # scan, naive, load or quick
+    orders: int = 0  # quick: orders placed per account before the quick run
 
 
 @dataclass
@@ -97,6 +98,17 @@ class Sandbox:
     def stats(self) -> dict:
         """Per-account request statistics."""
         return requests.get(f"{self.admin}/stats", timeout=30).json()["accounts"]
+
+    def place_orders(self, account: str, count: int, seed: int) -> set[int]:
+        """Place orders now; the offers whose stock they moved."""
+        answer = requests.post(f"{self.admin}/orders", json={
+            "account": account, "place": count, "seed": seed}, timeout=60)
+        answer.raise_for_status()
+        return set(answer.json()["product_ids"])
+
+    def reset_stats(self) -> None:
+        """Start counting requests from zero."""
+        requests.post(f"{self.admin}/reset_stats", timeout=30).raise_for_status()
 
     def mutate(self, account: str, changed: int) -> None:
         """Change some products' prices or stock."""
@@ -243,6 +255,79 @@ def measure_load(scenario: Scenario, workdir: Path) -> Result:
     return result
 
 
+def measure_quick(scenario: Scenario, workdir: Path) -> Result:
+    """`meltano run emag-quick-sync` after N orders per account, against `emag-sync`.
+
+    Both jobs run whole (Meltano, tap, target-postgres, dbt) on a catalogue already loaded
+    by a first scan, as a seller's schedules run them.
+    """
+    result = Result(scenario)
+    port = free_port()
+    data = workdir / "pgdata-quick"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "local_postgres.py"), "start",  # noqa: S603
+                    "--data", str(data), "--port", str(port)], check=True, capture_output=True)
+    sandbox = Sandbox(scenario.sizes, scenario.latency, scenario.rate_limit)
+    env = {
+        **os.environ,
+        "MELTANO_DATABASE_URI": f"sqlite:///{workdir / 'meltano-quick.db'}",
+        "TAP_EMAG_ACCOUNTS": json.dumps([
+            {"name": name, "username": CREDENTIALS[name][0], "password": CREDENTIALS[name][1],
+             "base_url": sandbox.base_url} for name in scenario.sizes]),
+        "TARGET_POSTGRES_SQLALCHEMY_URL": f"postgresql+psycopg://postgres@127.0.0.1:{port}/emag",
+        "DBT_POSTGRES_PORT": str(port), "DBT_TARGET_PATH": str(workdir / "dbt-quick"),
+        "DBT_LOG_PATH": str(workdir / "dbt-quick-logs"), "EMAG_CONFLICT_STRATEGY": "",
+    }
+
+    def job(name: str) -> float:
+        started = time.monotonic()
+        subprocess.run([str(BIN / "meltano"), "run", name], cwd=ROOT, env=env,  # noqa: S603
+                       check=True, capture_output=True)
+        return time.monotonic() - started
+
+    try:
+        first_scan = job("emag-sync")
+        job("emag-quick-sync")  # its own orders bookmark, as after its first scheduled run
+        touched = {name: sandbox.place_orders(name, scenario.orders, seed=index + 1)
+                   for index, name in enumerate(scenario.sizes)}
+        sandbox.reset_stats()
+        quick = job("emag-quick-sync")
+        quick_stats = sandbox.stats()
+        sandbox.reset_stats()
+        scan = job("emag-sync")
+        scan_stats = sandbox.stats()
+    finally:
+        sandbox.stop()
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "local_postgres.py"), "stop",  # noqa: S603
+                        "--data", str(data)], check=False, capture_output=True)
+
+    def spent(stats: dict) -> tuple[int, int, int]:
+        routes = [s["requests"]["by_route"] for s in stats.values()]
+        product_reads = sum(r.get("product_offer/read", 0) for r in routes)
+        order_reads = sum(v for r in routes for k, v in r.items() if k.startswith("order/"))
+        return sum(sum(r.values()) for r in routes), product_reads, order_reads
+
+    offers = sum(map(len, touched.values()))
+    quick_total, quick_reads, quick_orders = spent(quick_stats)
+    scan_total, scan_pages, _ = spent(scan_stats)
+    result.wall = result.scan = quick
+    result.products = offers
+    result.throttled = sum(s["throttled_429"] for s in quick_stats.values())
+    # the floor of a quick run: its reads by id at 3/s per account (accounts in parallel)
+    result.floor = max(len(ids) for ids in touched.values()) / 3
+    result.load_transform = f"whole job {quick:.1f}s vs scan job {scan:.1f}s"
+    result.notes += [
+        f"{scenario.orders} orders per account touched {offers} offers; the quick job spent"
+        f" {quick_total} requests ({quick_reads} product reads by id, no page;"
+        f" {quick_orders} on the order budget) in {quick:.1f}s; the hourly scan job on the"
+        f" same catalogue {scan_total} requests ({scan_pages} product pages and counts) in"
+        f" {scan:.1f}s (the first, full scan job: {first_scan:.1f}s)",
+        f"stock age in emag_products after an order: quick sync every 10 minutes, at most"
+        f" {600 + quick:.0f}s, {300 + quick:.0f}s on average; hourly scan only, at most"
+        f" {3600 + scan:.0f}s, {1800 + scan:.0f}s on average",
+    ]
+    return result
+
+
 def load_and_transform(output: Path, port: int, workdir: Path) -> tuple[float, float]:
     """Seconds for target-postgres to load `output`, and for `dbt run` after it."""
     config = workdir / "target.json"
@@ -276,6 +361,8 @@ def scenarios(smoke: bool) -> list[Scenario]:
             Scenario("load+transform, 1% changed", {"main": 600, "fbe": 400}, 0.0, rate_limit=0,
                      tap_rate=1000, kind="load"),
             Scenario("naive baseline", small, 0.05, kind="naive"),
+            Scenario("quick sync job", {"main": 600, "fbe": 400}, 0.05, orders=5,
+                     kind="quick"),
         ]
     n = 20_000
     return [
@@ -291,6 +378,7 @@ def scenarios(smoke: bool) -> list[Scenario]:
         Scenario("load+transform, 1% changed", {"main": 100_000, "fbe": 100_000}, 0.0,
                  rate_limit=0, tap_rate=1000, in_flight=4, kind="load"),
         Scenario("naive baseline", {"main": n, "fbe": n}, 0.3, kind="naive"),
+        Scenario("quick sync job", {"main": n, "fbe": n}, 0.3, orders=25, kind="quick"),
     ]
 
 
@@ -325,7 +413,8 @@ def main() -> int:
             continue
         print(f"... {scenario.name} {scenario.sizes} latency {scenario.latency}", flush=True)
         measure = {"scan": lambda s: measure_scan(s, workdir), "naive": measure_naive,
-                   "load": lambda s: measure_load(s, workdir)}[scenario.kind]
+                   "load": lambda s: measure_load(s, workdir),
+                   "quick": lambda s: measure_quick(s, workdir)}[scenario.kind]
         results.append(measure(scenario))
     print(f"\nmachine: {platform.node()}, {os.cpu_count()} cores, Python"
           f" {platform.python_version()}, {platform.platform()}")
