@@ -60,13 +60,11 @@ recorded as (
             previous.version_hash,
             previous.valid_from
         from {{ this }} as previous
-        where exists (
-            select 1
-            from incoming
-            where
+        -- only the products read (one raw row each)
+        inner join incoming
+            on
                 previous.account = incoming.account
                 and previous.product_id = incoming.product_id
-        )
     {% else %}
         select
             null::text as account,
