@@ -1,12 +1,16 @@
 {#-
-    eMAG's status codes as product_offer/read returns them, grouped by what they mean: the one
-    place models, macros and tests read them from.
+    eMAG's status codes as product_offer/read and order/read return them, grouped by what they
+    mean: the one place models, macros and tests read them from.
 
       offer_status             the offer's status (status): 0 inactive, 1 active, 2 end of life;
       validation_status        the documentation's validation (validation_status, and
                                translation_validation_status for auto-translated products);
       offer_validation_status  the offer's validation: 1 saleable, 2 invalid price;
-      image_display_type       an image's role: 1 the main image.
+      image_display_type       an image's role: 1 the main image;
+      order_status             an order's status: 0 canceled, 1 new, 2 in progress, 3 prepared,
+                               4 finalized, 5 returned;
+      order_type               who fulfils an order (type): 2 eMAG (FBE), 3 the seller;
+      order_line_status        an order line's status: 1 active, 0 removed from the order.
 -#}
 {% macro emag_codes() %}
     {{ return({
@@ -18,6 +22,16 @@
         },
         'offer_validation_status': {'saleable': [1], 'invalid_price': [2]},
         'image_display_type': {'main': [1]},
+        'order_status': {
+            'canceled': [0],
+            'new': [1],
+            'in_progress': [2],
+            'prepared': [3],
+            'finalized': [4],
+            'returned': [5],
+        },
+        'order_type': {'fbe': [2], 'seller': [3]},
+        'order_line_status': {'removed': [0], 'active': [1]},
     }) }}
 {% endmacro %}
 
@@ -42,4 +56,22 @@
         {%- do values.extend(codes) -%}
     {%- endfor -%}
     {{ return(values | sort) }}
+{% endmacro %}
+
+{#-
+    The meaning of the code in `column` as text (null for a code not listed), e.g.
+    emag_code_meaning('order_type', 'type') -> case when type = 2 then 'fbe' when type = 3 then
+    'seller' end.
+-#}
+{% macro emag_code_meaning(kind, column) -%}
+    case
+        {%- for meaning in emag_codes()[kind] %}
+        when {{ emag_code_is(kind, meaning, column) }} then '{{ meaning }}'
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+{#- Every meaning of a kind, in the order listed (accepted_values tests). -#}
+{% macro emag_code_meanings(kind) %}
+    {{ return(emag_codes()[kind].keys() | list) }}
 {% endmacro %}

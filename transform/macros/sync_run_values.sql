@@ -3,6 +3,19 @@
     {{ return(['completed', 'partial', 'failed']) }}
 {% endmacro %}
 
-{% macro sync_modes() %}
+{#-
+    The modes of a scan, a run that reads the whole catalogue (page by page): full (no
+    bookmark), incremental and full_reemit (compared with the bookmark). Only a completed scan
+    confirms what it did not emit: deletions, and the stock of unchanged products.
+-#}
+{% macro scan_modes() %}
     {{ return(['full', 'incremental', 'full_reemit']) }}
+{% endmacro %}
+
+{#-
+    Every mode: the scans, and quick (no scan: only the products that orders touched, re-read
+    by id; created, updated and unchanged null, no deletions, no bookmark origin).
+-#}
+{% macro sync_modes() %}
+    {{ return(scan_modes() + ['quick']) }}
 {% endmacro %}

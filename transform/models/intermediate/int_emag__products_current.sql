@@ -1,12 +1,16 @@
 -- The latest known values of every product (a deleted product keeps its last live values),
--- its timeline and eMAG's saleability rule. Incremental: only products with a new version
--- since the last run are recomputed.
+-- its timeline and eMAG's saleability rule. The latest is by valid_from, not by arrival: a
+-- version recorded late (a scan's reading loaded after a quick run's) that began earlier
+-- changes the timeline but not the values. Incremental: only products with a version
+-- recorded since the last build (by the transaction that recorded it, macro
+-- written_since_last_build) are recomputed. Two builds never run at once (serialize_build).
 {{
     config(
         materialized='incremental',
         unique_key=['account', 'product_id'],
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
+        pre_hook="{{ serialize_build() }}",
     )
 }}
 
@@ -21,12 +25,10 @@ versions as (
 changed as (
 
     select distinct
-        account,
-        product_id
-    from versions
-    {% if is_incremental() %}
-        where loaded_at > (select max(previous.loaded_at) from {{ this }} as previous)
-    {% endif %}
+        recorded.account,
+        recorded.product_id
+    from {{ ref('int_emag__product_versions') }} as recorded
+    where {{ written_since_last_build('age(recorded.xmin)') }}
 
 ),
 
@@ -133,7 +135,9 @@ select
     timeline.last_changed_at,
     timeline.loaded_at,
     not latest_version.is_deleted
-    and {{ is_saleable('last_live_version') }} as is_saleable
+    and {{ is_saleable('last_live_version') }} as is_saleable,
+    -- the oldest transaction still running when this build read the history
+    {{ read_horizon_xid() }} as read_horizon_xid
 from latest_version
 left join last_live_version
     on

@@ -1,5 +1,6 @@
--- Per account and day: the sync record over the 7 and 30 days up to that day (runs, share
--- completed, mean duration, throughput). One row per day, with or without runs.
+-- Per account and day: the scans' record over the 7 and 30 days up to that day (runs, share
+-- completed, mean duration, throughput). One row per day, with or without runs. Quick runs
+-- (every 10 minutes, a few products each) are left out: they would drown the scans' figures.
 -- Incremental: past days are kept (the sync log is purged after EMAG_LOG_RETENTION_DAYS),
 -- the last stored day and today are recomputed.
 {{
@@ -8,6 +9,7 @@
         unique_key=['account', 'stat_date'],
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
+        pre_hook="{{ serialize_build() }}",
     )
 }}
 
@@ -22,6 +24,7 @@ versions as (
 sync_runs as (
 
     select * from {{ ref('stg_emag__sync_runs') }}
+    where sync_mode in {{ sql_list(scan_modes()) }}
 
 ),
 

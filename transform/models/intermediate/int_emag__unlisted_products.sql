@@ -23,11 +23,14 @@ products as (
 
 ),
 
--- the whole catalogue read: unfiltered, every record readable
+-- the whole catalogue read: unfiltered, every record readable. Quick runs read only the
+-- products orders touched: they confirm nothing, whatever their status
 completed as (
 
     select * from runs
-    where sync_status = 'completed'
+    where
+        sync_status = 'completed'
+        and sync_mode in {{ sql_list(scan_modes()) }}
 
 ),
 

@@ -2,7 +2,8 @@
 -- contested fields (macro contested_fields) resolved against the seller's own data by the
 -- conflict rules (resolved_*), the rule and the winner of each (resolution_rule,
 -- resolution_winner; resolution_source packs both, as earlier versions showed it),
--- saleability, deletion and the timeline.
+-- saleability, deletion and the timeline, and the stock's cover: units sold over 7 and 30 days,
+-- days of stock left, and when the stock was read (int_emag__product_stock_cover).
 -- A view over incremental models: a run that changed 1% of the catalogue recomputes 1%.
 {{ config(materialized='view') }}
 
@@ -26,14 +27,23 @@ categories as (
 
 ),
 
+-- the last scan that read the catalogue (quick runs read only the products orders touched)
 last_completed_sync as (
 
     select
         account,
         max(finished_at) as last_synced_at
     from {{ ref('stg_emag__sync_runs') }}
-    where sync_status in ('completed', 'partial')
+    where
+        sync_status in ('completed', 'partial')
+        and sync_mode in {{ sql_list(scan_modes()) }}
     group by account
+
+),
+
+stock_cover as (
+
+    select * from {{ ref('int_emag__product_stock_cover') }}
 
 ),
 
@@ -85,6 +95,10 @@ select
     products.best_offer_sale_price,
     products.best_offer_recommended_price,
     products.general_stock,
+    stock_cover.stock_observed_at,
+    stock_cover.units_sold_7d,
+    stock_cover.units_sold_30d,
+    stock_cover.days_of_stock_left,
     products.estimated_stock,
     products.warranty_months,
     products.handling_time_days,
@@ -138,3 +152,7 @@ left join resolved
     on
         products.account = resolved.account
         and products.product_id = resolved.product_id
+left join stock_cover
+    on
+        products.account = stock_cover.account
+        and products.product_id = stock_cover.product_id

@@ -2,9 +2,11 @@
 -- never ran) is in the log as soon as its raw sync_runs row is loaded.
 --
 -- A full sync (no bookmark: first run, --full-refresh, lost state) emits every product and
--- cannot tell new from changed from unchanged; the history can, once dbt has run after it:
--- its created and updated counts come from the versions that run recorded. Deletions count
--- the tap's and those dbt applied when this run confirmed products are no longer listed.
+-- cannot tell new from changed from unchanged, nor can a quick run (no scan: the products
+-- orders touched, re-read by id); the history can, once dbt has run after it: their created
+-- and updated counts come from the versions that run recorded. Deletions count the tap's and
+-- those dbt applied when this run confirmed products are no longer listed.
+{%- set counted_from_history = ['full', 'quick'] %}
 {{ config(materialized='view') }}
 
 with
@@ -60,17 +62,17 @@ select
     products_seen,
     products_emitted,
     case
-        when sync_mode = 'full' and sync_status <> 'failed'
+        when sync_mode in {{ sql_list(counted_from_history) }} and sync_status <> 'failed'
             then coalesce(created_in_history, 0)
         else products_created
     end as products_created,
     case
-        when sync_mode = 'full' and sync_status <> 'failed'
+        when sync_mode in {{ sql_list(counted_from_history) }} and sync_status <> 'failed'
             then coalesce(updated_in_history, 0)
         else products_updated
     end as products_updated,
     case
-        when sync_mode = 'full' and sync_status <> 'failed'
+        when sync_mode in {{ sql_list(counted_from_history) }} and sync_status <> 'failed'
             then
                 products_seen - coalesce(created_in_history, 0) - coalesce(updated_in_history, 0)
         else products_unchanged
@@ -81,6 +83,10 @@ select
     requests,
     retries,
     throttled_responses,
+    orders_read,
+    order_requests,
+    products_touched,
+    products_deferred,
     is_filtered,
     error_messages,
     tap_version,

@@ -4,7 +4,11 @@ with
 
 source as (
 
-    select * from {{ source('emag', 'products') }}
+    -- xmin: the loader's transaction that wrote the row (macro written_since_last_build)
+    select
+        *,
+        xmin::text::bigint as load_xid
+    from {{ source('emag', 'products') }}
 
 ),
 
@@ -84,6 +88,7 @@ renamed as (
 
         -- sync metadata
         content_hash,
+        load_xid,
         run_id,
         version_observed_at,
         _sdc_deleted_at as deleted_at,

@@ -1,3 +1,7 @@
+-- One row per account per tap run. The order counters come with the tap's orders stream: null
+-- in rows an older tap loaded (and while the raw table has no such columns).
+{%- set columns = source_column_names('emag', 'sync_runs') %}
+
 with
 
 source as (
@@ -34,6 +38,10 @@ renamed as (
         requests,
         retries,
         throttled as throttled_responses,
+        {{ column_or_null(columns, 'orders_read', 'bigint') }} as orders_read,
+        {{ column_or_null(columns, 'order_requests', 'bigint') }} as order_requests,
+        {{ column_or_null(columns, 'products_touched', 'bigint') }} as products_touched,
+        {{ column_or_null(columns, 'products_deferred', 'bigint') }} as products_deferred,
 
         -- booleans
         coalesce(filtered, false) as is_filtered,

@@ -1,0 +1,387 @@
+"""The dbt project beside the quick sync: orders through target-postgres into the order marts
+and the stock cover, a scan's reading that loads after a quick run's, and dbt runs that
+overlap (the quick job's and the hourly job's).
+
+The tap of this branch has no orders stream yet: orders and quick-run records are sent to
+target-postgres as Singer messages shaped by the tap's schemas (ORDERS as the orders stream
+declares it), so the raw tables have the types target-postgres gives them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+import time
+import typing as t
+from decimal import Decimal
+
+import psycopg
+import pytest
+
+from tap_emag.schemas import PRODUCTS, SYNC_RUNS
+from tests.support.meltano_project import (
+    MELTANO,
+    ROOT,
+    MeltanoProject,
+    meltano_accounts,
+    sandbox_accounts,
+)
+from tests.support.sandbox_process import SandboxProcess
+
+SIZES = {"main": 60}
+UTC = dt.UTC
+
+
+def _nullable(kind: str, **extra: t.Any) -> dict[str, t.Any]:
+    return {"type": [kind, "null"], **extra}
+
+
+# The orders stream's schema (tap_emag.schemas.ORDERS, with the lines of ORDER_LINE).
+ORDER_LINE = {"type": "object", "additionalProperties": True, "properties": {
+    "id": _nullable("integer"), "product_id": _nullable("integer"),
+    "part_number": _nullable("string"), "ext_part_number": _nullable("string"),
+    "quantity": _nullable("integer"), "sale_price": _nullable("number"),
+    "original_price": _nullable("number"), "vat": _nullable("number"),
+    "currency": _nullable("string"), "status": _nullable("integer"),
+    "created": _nullable("string", format="date-time"),
+    "modified": _nullable("string", format="date-time"),
+}}
+OPEN_OBJECT = {"type": ["object", "null"], "properties": {}, "additionalProperties": True}
+ORDERS = {"type": "object", "required": ["account", "id", "modified"], "properties": {
+    "account": {"type": ["string"]}, "id": {"type": ["integer"]},
+    "modified": {"type": ["string"], "format": "date-time"},
+    "date": _nullable("string", format="date-time"),
+    **{name: _nullable("integer") for name in (
+        "status", "type", "payment_mode_id", "payment_status", "is_complete")},
+    **{name: _nullable("number") for name in (
+        "cashed_co", "cashed_cod", "shipping_tax", "refunded_amount")},
+    **{name: _nullable("string") for name in ("payment_mode", "currency", "delivery_mode")},
+    "lines": {"type": ["array", "null"], "items": ORDER_LINE},
+    "vouchers": {"type": ["array", "null"], "items": {"type": "object", "properties": {},
+                                                      "additionalProperties": True}},
+    "customer": OPEN_OBJECT, "details": OPEN_OBJECT, "extra": OPEN_OBJECT,
+}}
+# The sync log with the order counters the orders stream adds.
+SYNC_RUNS_WITH_ORDERS = {**SYNC_RUNS, "properties": {
+    **SYNC_RUNS["properties"],
+    **{name: _nullable("integer") for name in (
+        "orders_read", "order_requests", "products_touched", "products_deferred")},
+}}
+INCREMENTAL_MODELS = ["int_emag__product_versions", "int_emag__products_current",
+                      "int_emag__field_resolutions", "int_emag__catalogue_by_day",
+                      "int_emag__sync_windows_by_day", "emag_sync_statistics"]
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with SandboxProcess(sandbox_accounts(SIZES), "--rate-limit", "0", "--seed", "41") as sb:
+        yield sb
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory, sandbox, postgres):
+    project = MeltanoProject(tmp_path_factory.mktemp("meltano"), sandbox.base_url, postgres,
+                             meltano_accounts(SIZES), requests_per_second=100)
+    result = project.run("tap-emag", "target-postgres", "dbt:run")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return project
+
+
+def _json(message: dict[str, t.Any]) -> str:
+    """A Singer message with prices as exact JSON numbers, as the tap writes them."""
+    def encode(value: t.Any) -> str:
+        if isinstance(value, Decimal):
+            return f"<decimal {value}>"
+        raise TypeError(value)
+
+    return re.sub(r'"<decimal ([-0-9.]+)>"', r"\1", json.dumps(message, default=encode))
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def _load(project: MeltanoProject, stream: str, schema: dict[str, t.Any], keys: list[str],
+          records: list[dict[str, t.Any]]) -> None:
+    """Send one stream's SCHEMA and RECORDs through target-postgres, as a tap run would."""
+    messages = [{"type": "SCHEMA", "stream": stream, "schema": schema, "key_properties": keys}]
+    messages += [{"type": "RECORD", "stream": stream, "record": record,
+                  "time_extracted": _iso(dt.datetime.now(UTC))} for record in records]
+    result = subprocess.run([MELTANO, "invoke", "target-postgres"], cwd=ROOT, env=project.env,
+                            input="".join(_json(message) + "\n" for message in messages),
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def _dbt(project: MeltanoProject, *args: str) -> None:
+    result = project.invoke("dbt", *(args or ("run",)))
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def _quick_run(run_id: str, started: dt.datetime, **counts: int) -> dict[str, t.Any]:
+    return {"run_id": run_id, "account": "main", "mode": "quick", "status": "completed",
+            "started_at": _iso(started), "finished_at": _iso(started + dt.timedelta(seconds=20)),
+            "filtered": False, "created": None, "updated": None, "unchanged": None,
+            "deleted": 0, "bookmark_origin_run_id": None, **counts}
+
+
+def _raw_product(postgres, product_id: int) -> dict[str, t.Any]:
+    """The product's raw row as the tap's record (without the loader's _sdc columns)."""
+    (row,), = postgres.query("select to_jsonb(p) from emag_raw.products as p"
+                             " where account = 'main' and id = %s", (product_id,))
+    return {key: value for key, value in row.items() if not key.startswith("_sdc_")}
+
+
+def _live_products(postgres, count: int, offset: int = 0) -> list[int]:
+    rows = postgres.query("select id from emag_raw.products where account = 'main' and"
+                          " _sdc_deleted_at is null and general_stock > 0 order by id"
+                          " limit %s offset %s", (count, offset))
+    return [row[0] for row in rows]
+
+
+def _history(postgres, product_id: int) -> list[tuple[t.Any, ...]]:
+    return postgres.query(
+        "select version_hash, valid_from, previous_version_hash from"
+        " emag_intermediate.int_emag__product_versions where account = 'main'"
+        " and product_id = %s order by valid_from", (product_id,))
+
+
+def test_orders_reach_the_order_marts_and_the_stock_cover(project, postgres):
+    p1, p2 = _live_products(postgres, 2)
+    stock, part_number = postgres.query(
+        "select general_stock, part_number from emag_raw.products where account = 'main'"
+        " and id = %s", (p1,))[0]
+    now = dt.datetime.now(UTC).replace(microsecond=0)
+
+    def line(line_id, product_id, quantity, price, status=1):
+        return {"id": line_id, "product_id": product_id, "part_number": f"PNK{product_id}",
+                "ext_part_number": part_number if product_id == p1 else f"SKU{product_id}",
+                "quantity": quantity, "sale_price": Decimal(price), "original_price": None,
+                "vat": Decimal("0.21"), "currency": "RON", "status": status,
+                "created": _iso(now), "modified": _iso(now)}
+
+    def order(order_id, status, placed, lines, order_type=3, **extra):
+        return {"account": "main", "id": order_id, "modified": _iso(now), "date": _iso(placed),
+                "status": status, "type": order_type, "payment_mode_id": 1,
+                "payment_mode": "COD", "currency": "RON", "lines": lines, "vouchers": [],
+                "customer": None, "details": None, "extra": None, **extra}
+
+    orders = [
+        order(1, 4, now - dt.timedelta(days=1), [
+            line(11, p1, 2, "100.00"), line(12, p2, 1, "50.50"), line(13, p2, 5, "50.50", 0)],
+            # the tap loads personal data only when include_customer_data is set
+            customer={"name": "Ion Popescu", "phone": "0722000000"}),
+        order(2, 0, now - dt.timedelta(days=2), [line(21, p1, 10, "100.00")]),
+        order(3, 1, now - dt.timedelta(hours=3), [line(31, p1, 1, "100.00")], order_type=2),
+        order(4, 5, now - dt.timedelta(days=2), [line(41, p1, 3, "100.00")]),
+        order(5, 2, now - dt.timedelta(days=40), [line(51, p1, 4, "100.00")]),
+    ]
+    _load(project, "orders", ORDERS, ["account", "id"], orders)
+    _load(project, "sync_runs", SYNC_RUNS_WITH_ORDERS, ["run_id", "account"],
+          [_quick_run("quick-orders", now, products_seen=2, emitted=0, orders_read=5,
+                      order_requests=2, products_touched=2, products_deferred=0)])
+    _dbt(project)
+
+    totals = postgres.query(
+        "select order_id, order_status, fulfilment, line_count, units, revenue,"
+        " revenue_with_vat, is_counted_as_sale from emag.emag_orders order by order_id")
+    assert totals[0] == (1, "finalized", "seller", 2, 3, Decimal("250.50"), Decimal("303.11"),
+                         True)
+    assert [row[1:3] for row in totals[1:]] == [
+        ("canceled", "seller"), ("new", "fbe"), ("returned", "seller"), ("in_progress", "seller")]
+    assert [row[7] for row in totals] == [True, False, True, False, True]
+    assert postgres.query("select count(*), count(*) filter (where is_counted_as_sale)"
+                          " from emag.emag_order_lines") == [(7, 4)]
+    # no personal data in the marts: no such column, no such value
+    columns = {row[0] for row in postgres.query(
+        "select column_name from information_schema.columns where table_schema = 'emag'"
+        " and table_name in ('emag_orders', 'emag_order_lines')")}
+    assert not columns & {"customer", "details", "extra", "name", "phone", "email", "address"}
+    assert postgres.query("select count(*) from emag.emag_orders as o"
+                          " where o::text ilike '%%popescu%%'") == [(0,)]
+
+    # the 40-day-old order is in the daily sales, not in the 7 or 30 days
+    assert postgres.query(
+        "select sum(units_sold), sum(orders) from emag.emag_product_sales_daily"
+        " where account = 'main' and product_id = %s", (p1,)) == [(7, 3)]
+    cover = postgres.query(
+        "select product_id, units_sold_7d, units_sold_30d, days_of_stock_left,"
+        " stock_observed_at from emag.emag_products where account = 'main'"
+        " and product_id in (%s, %s) order by product_id = %s desc", (p1, p2, p1))
+    assert cover[0][1:4] == (3, 3, round(Decimal(stock) * 28 / 3, 1))
+    assert cover[1][1:3] == (1, 1)
+    # the tap's full scan read the stock (or a later reading of this version); the quick run
+    # confirms nothing
+    (scan_started, scan_finished), = postgres.query(
+        "select started_at, finished_at from emag.emag_sync_log where sync_mode = 'full'")
+    (valid_from,), = postgres.query(
+        "select valid_from from emag_intermediate.int_emag__product_versions"
+        " where account = 'main' and product_id = %s", (p1,))
+    assert cover[0][4] == max(scan_started, valid_from)
+    assert postgres.query("select distinct last_synced_at from emag.emag_products"
+                          ) == [(scan_finished,)]
+    assert postgres.query(
+        "select products_created, products_updated, products_unchanged, orders_read,"
+        " products_touched from emag.emag_sync_log where run_id = 'quick-orders'"
+        ) == [(0, 0, 2, 5, 2)]
+    _dbt(project, "test", "--select", "stg_emag__orders+", "stg_emag__order_lines+",
+         "stg_emag__sync_runs")
+
+
+def test_a_scan_reading_that_loads_after_a_quick_run_fits_into_the_history(project, postgres):
+    """A scan read X (changed, v1) and Y (unchanged, v0) before a quick run read both at v2;
+    the quick run's load and dbt run finished first, then the scan's rows landed, in a batch
+    the loader stamped before the quick run's. X's v1 fits between v0 and v2, Y gets no second
+    v0, and the current values stay v2."""
+    x, y = _live_products(postgres, 2, offset=10)
+    (x_v0, t0), = [row[:2] for row in _history(postgres, x)]
+    (y_v0, _), = [row[:2] for row in _history(postgres, y)]
+    t2 = dt.datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    t1 = t0 + (t2 - t0) / 2
+    records = {pid: _raw_product(postgres, pid) for pid in (x, y)}
+
+    quick = [{**records[x], "content_hash": "quick-x2", "general_stock": 1,
+              "version_observed_at": t2.isoformat(), "run_id": "quick-late"},
+             {**records[y], "content_hash": "quick-y2", "general_stock": 1,
+              "version_observed_at": t2.isoformat(), "run_id": "quick-late"}]
+    _load(project, "products", PRODUCTS, ["account", "id"], quick)
+    _dbt(project)
+    (quick_batch,), = postgres.query("select distinct _sdc_batched_at from emag_raw.products"
+                                     " where account = 'main' and id in (%s, %s)", (x, y))
+
+    scan = [{**records[x], "content_hash": "scan-x1", "general_stock": 7,
+             "version_observed_at": t1.isoformat(), "run_id": "scan-late"},
+            {**records[y], "version_observed_at": t1.isoformat(), "run_id": "scan-late"}]
+    _load(project, "products", PRODUCTS, ["account", "id"], scan)
+    with psycopg.connect(postgres.dsn) as connection:  # a batch begun before the quick one
+        connection.execute("update emag_raw.products set _sdc_batched_at = %s"
+                           " where account = 'main' and id in (%s, %s)",
+                           (quick_batch - dt.timedelta(minutes=1), x, y))
+    _dbt(project)
+
+    assert _history(postgres, x) == [(x_v0, t0, None), ("scan-x1", t1, x_v0),
+                                     ("quick-x2", t2, x_v0)]
+    assert _history(postgres, y) == [(y_v0, t0, None), ("quick-y2", t2, y_v0)]
+    current = postgres.query(
+        "select product_id, content_hash, general_stock, version_observed_at"
+        " from emag.emag_products where account = 'main' and product_id in (%s, %s)", (x, y))
+    assert {row[0]: row[1:] for row in current} == {x: ("quick-x2", 1, t2),
+                                                    y: ("quick-y2", 1, t2)}
+    assert postgres.query(
+        "select sale_price is not null, valid_to from emag.emag_product_history"
+        " where account = 'main' and product_id = %s order by valid_from", (x,)
+        ) == [(True, t1), (True, t2), (True, None)]
+
+
+def _change_products(postgres, product_ids: list[int], run_id: str) -> None:
+    """What a load does to raw: new content, observed and loaded now."""
+    with psycopg.connect(postgres.dsn) as connection:
+        connection.execute(
+            "update emag_raw.products set content_hash = md5(random()::text),"
+            " general_stock = general_stock + 1, run_id = %s,"
+            " version_observed_at = clock_timestamp() at time zone 'utc',"
+            " _sdc_batched_at = clock_timestamp() at time zone 'utc'"
+            " where account = 'main' and id = any(%s)", (run_id, product_ids))
+
+
+def _start_dbt(project: MeltanoProject, name: str, *args: str) -> subprocess.Popen[str]:
+    """`dbt run` in the background, with its own target and log folders (as each Meltano job
+    should have: dbt's target folder is not safe to share between runs at once)."""
+    env = {**project.env, "DBT_TARGET_PATH": str(project.workdir / f"target-{name}"),
+           "DBT_LOG_PATH": str(project.workdir / f"logs-{name}")}
+    return subprocess.Popen([MELTANO, "invoke", "dbt", "run", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _duplicates(postgres) -> dict[str, int]:
+    keys = {
+        "emag_intermediate.int_emag__product_versions": "account, product_id, valid_from",
+        "emag_intermediate.int_emag__products_current": "account, product_id",
+        "emag_intermediate.int_emag__field_resolutions": "account, product_id, field",
+        "emag_intermediate.int_emag__catalogue_by_day": "account, stat_date",
+        "emag_intermediate.int_emag__sync_windows_by_day": "account, stat_date",
+        "emag.emag_sync_statistics": "account, stat_date",
+    }
+    return {table: postgres.query(f"select count(*) - count(distinct ({key})) from {table}")[0][0]
+            for table, key in keys.items()}
+
+
+def test_incremental_builds_of_two_runs_at_once_record_each_version_once(project, postgres):
+    with psycopg.connect(postgres.dsn) as connection:  # local data: field resolutions to build
+        connection.execute("insert into local.products (account, product_id, stock)"
+                           " select account, id, general_stock + 5 from emag_raw.products"
+                           " where account = 'main' order by id limit 10")
+    products = _live_products(postgres, 20, offset=20)
+    assert len(products) == 20
+    for round_ in range(3):
+        _change_products(postgres, products, f"overlap-{round_}")
+        runs = [_start_dbt(project, side, "--select", *INCREMENTAL_MODELS) for side in "ab"]
+        outputs = [run.communicate(timeout=600)[0] for run in runs]
+        assert [run.returncode for run in runs] == [0, 0], outputs[0][-3000:] + outputs[1][-3000:]
+        assert postgres.query(
+            "select count(*), count(distinct product_id) from"
+            " emag_intermediate.int_emag__product_versions where run_id = %s",
+            (f"overlap-{round_}",)) == [(20, 20)]
+    assert set(_duplicates(postgres).values()) == {0}
+    assert postgres.query(
+        "select count(*) from emag_intermediate.int_emag__field_resolutions") == [(60,)]
+
+
+def test_whole_runs_at_once_may_fail_but_lose_or_duplicate_nothing(project, postgres):
+    """Two complete `dbt run`s at once can fail on the views they both replace (dbt-postgres
+    swaps a view by renaming it and dropping the old one): the jobs should not overlap their
+    dbt steps. Whatever fails, the next run records every version exactly once."""
+    products = _live_products(postgres, 10, offset=40)
+    assert len(products) == 10
+    for round_ in range(2):
+        _change_products(postgres, products, f"whole-{round_}")
+        runs = [_start_dbt(project, side) for side in "ab"]
+        for run in runs:
+            run.communicate(timeout=600)
+        _dbt(project)
+        assert postgres.query(
+            "select count(*), count(distinct product_id) from"
+            " emag_intermediate.int_emag__product_versions where run_id = %s",
+            (f"whole-{round_}",)) == [(10, 10)]
+    assert set(_duplicates(postgres).values()) == {0}
+
+
+def test_a_build_waits_for_the_lock_then_reads_what_was_committed(project, postgres):
+    """The lock is the build's first statement: a build that finds it held waits, and then
+    reads the rows committed meanwhile (a new snapshot, READ COMMITTED)."""
+    (product,) = _live_products(postgres, 1, offset=5)
+    with psycopg.connect(postgres.dsn) as holder:
+        holder.execute("select pg_advisory_xact_lock(hashtext('emag dbt build'),"
+                       " hashtext('emag_intermediate.int_emag__product_versions'))")
+        holder.execute("update emag_raw.products set content_hash = 'while-locked',"
+                       " version_observed_at = now() at time zone 'utc', run_id = 'locked'"
+                       " where account = 'main' and id = %s", (product,))
+        build = _start_dbt(project, "waiting", "--select", "int_emag__product_versions")
+        deadline = time.monotonic() + 120
+        while not postgres.query("select count(*) from pg_locks where locktype = 'advisory'"
+                                 " and not granted")[0][0]:
+            assert build.poll() is None, build.communicate()[0][-3000:]
+            assert time.monotonic() < deadline, "the build never waited for the lock"
+            time.sleep(0.2)
+        assert build.poll() is None
+    output = build.communicate(timeout=300)[0]  # the holder committed on leaving the block
+    assert build.returncode == 0, output[-3000:]
+    assert postgres.query(
+        "select version_hash from emag_intermediate.int_emag__product_versions"
+        " where account = 'main' and product_id = %s and run_id = 'locked'", (product,)
+        ) == [("while-locked",)]
+
+
+def test_every_incremental_model_takes_the_build_lock_first(project):
+    listed = project.invoke("dbt", "ls", "--resource-type", "model", "--output", "json",
+                            "--output-keys", "name", "config")
+    assert listed.returncode == 0, listed.stdout[-3000:]
+    lines = (listed.stdout + listed.stderr).splitlines()  # meltano logs dbt's output
+    models = [json.loads(line[line.index("{"):]) for line in lines if '"config"' in line]
+    incremental = {model["name"]: model["config"]["pre-hook"] for model in models
+                   if model["config"]["materialized"] == "incremental"}
+    assert sorted(incremental) == sorted(INCREMENTAL_MODELS)
+    for name, hooks in incremental.items():
+        assert "serialize_build()" in hooks[0]["sql"], name
