@@ -159,7 +159,7 @@ def test_a_quick_run_during_a_scan_leaves_history_and_catalogue_exact(primed, sa
     after = primed.run(SCAN_JOB)
     assert after.returncode == 0, after.stderr[-3000:]
     emitted = postgres.query(
-        "select account, product_id from emag_raw.products where run_id = %s", (after.run_id,))
+        "select account, id from emag_raw.products where run_id = %s", (after.run_id,))
     assert set(emitted) <= touched
     for account in SIZES:
         served = _served_stock(sandbox, account)

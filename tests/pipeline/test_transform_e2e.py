@@ -212,12 +212,19 @@ def test_dbt_docs_generate(project):
     assert "resolution_source" in catalog["nodes"]["model.emag.emag_products"]["columns"]
 
 
-def test_three_schedules_at_off_round_minutes():
+def _minutes(spec: str) -> set[int]:
+    """The minutes a cron minute field names (n, a-b/step)."""
+    first, _, step = spec.partition("/")
+    low, _, high = first.partition("-")
+    return set(range(int(low), int(high or low) + 1, int(step or 1)))
+
+
+def test_four_schedules_at_off_round_minutes():
     result = subprocess.run([MELTANO, "schedule", "list", "--format=json"], cwd=ROOT,
                             capture_output=True, text=True, timeout=120, check=True)
     schedules = {s["name"]: s for s in json.loads(result.stdout)["schedules"]["job"]}
     assert set(schedules) == {"emag-hourly-sync", "emag-daily-full-sync",
-                              "emag-daily-log-cleanup"}
+                              "emag-quick-sync-every-10-minutes", "emag-daily-log-cleanup"}
     for schedule in schedules.values():
         minute = schedule["cron_interval"].split()[0]
         assert minute not in ("0", "00", "*")
@@ -226,3 +233,10 @@ def test_three_schedules_at_off_round_minutes():
     # a re-emit that keeps the bookmark, not a stateless --full-refresh (which loses deletions)
     assert schedules["emag-daily-full-sync"]["env"] == {"TAP_EMAG_FULL_REEMIT": "true"}
     assert schedules["emag-daily-log-cleanup"]["job"]["tasks"] == ["dbt:purge-sync-log"]
+    # the quick sync: every 10 minutes, never at a round minute nor with the hourly scan
+    quick = schedules["emag-quick-sync-every-10-minutes"]
+    minutes = _minutes(quick["cron_interval"].split()[0])
+    assert len(minutes) == 6 and sorted(minutes)[1] - sorted(minutes)[0] == 10
+    assert 0 not in minutes and not minutes & _minutes(
+        schedules["emag-hourly-sync"]["cron_interval"].split()[0])
+    assert quick["job"]["tasks"] == ["tap-emag--quick target-postgres dbt:run"]
