@@ -231,44 +231,50 @@ def test_orders_reach_the_order_marts_and_the_stock_cover(project, postgres):
 
 
 def test_a_scan_reading_that_loads_after_a_quick_run_fits_into_the_history(project, postgres):
-    """A scan read X (changed, v1) and Y (unchanged, v0) before a quick run read both at v2;
-    the quick run's load and dbt run finished first, then the scan's rows landed, in a batch
-    the loader stamped before the quick run's. X's v1 fits between v0 and v2, Y gets no second
-    v0, and the current values stay v2."""
-    x, y = _live_products(postgres, 2, offset=10)
-    (x_v0, t0), = [row[:2] for row in _history(postgres, x)]
-    (y_v0, _), = [row[:2] for row in _history(postgres, y)]
+    """A scan started at t1 read X changed (v1), Y unchanged (v0) and Z after an order had
+    changed it (v2); a quick run at t2 read all three at v2. The quick run's load and dbt run
+    finished first, then the scan's rows landed, in a batch the loader stamped before the
+    quick run's. X's v1 fits between v0 and v2, Y gets no second v0, Z's v2 starts at t1 (no
+    second copy at t2), and the current values are v2."""
+    x, y, z = _live_products(postgres, 3, offset=10)
+    v0 = {pid: _history(postgres, pid)[-1][0] for pid in (x, y, z)}
+    t0 = max(_history(postgres, pid)[-1][1] for pid in (x, y, z))
     t2 = dt.datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     t1 = t0 + (t2 - t0) / 2
-    records = {pid: _raw_product(postgres, pid) for pid in (x, y)}
+    records = {pid: _raw_product(postgres, pid) for pid in (x, y, z)}
 
-    quick = [{**records[x], "content_hash": "quick-x2", "general_stock": 1,
-              "version_observed_at": t2.isoformat(), "run_id": "quick-late"},
-             {**records[y], "content_hash": "quick-y2", "general_stock": 1,
-              "version_observed_at": t2.isoformat(), "run_id": "quick-late"}]
-    _load(project, "products", PRODUCTS, ["account", "id"], quick)
+    def record(pid, moment, run_id, **changes):
+        return {**records[pid], "version_observed_at": moment.isoformat(), "run_id": run_id,
+                **changes}
+
+    _load(project, "products", PRODUCTS, ["account", "id"], [
+        record(pid, t2, "quick-late", content_hash=f"quick-{pid}", general_stock=1)
+        for pid in (x, y, z)])
     _dbt(project)
     (quick_batch,), = postgres.query("select distinct _sdc_batched_at from emag_raw.products"
-                                     " where account = 'main' and id in (%s, %s)", (x, y))
+                                     " where account = 'main' and id in (%s, %s, %s)", (x, y, z))
 
-    scan = [{**records[x], "content_hash": "scan-x1", "general_stock": 7,
-             "version_observed_at": t1.isoformat(), "run_id": "scan-late"},
-            {**records[y], "version_observed_at": t1.isoformat(), "run_id": "scan-late"}]
-    _load(project, "products", PRODUCTS, ["account", "id"], scan)
+    _load(project, "products", PRODUCTS, ["account", "id"], [
+        record(x, t1, "scan-late", content_hash="scan-x1", general_stock=7),
+        record(y, t1, "scan-late"),
+        record(z, t1, "scan-late", content_hash=f"quick-{z}", general_stock=1)])
     with psycopg.connect(postgres.dsn) as connection:  # a batch begun before the quick one
         connection.execute("update emag_raw.products set _sdc_batched_at = %s"
-                           " where account = 'main' and id in (%s, %s)",
-                           (quick_batch - dt.timedelta(minutes=1), x, y))
+                           " where account = 'main' and id in (%s, %s, %s)",
+                           (quick_batch - dt.timedelta(minutes=1), x, y, z))
     _dbt(project)
 
-    assert _history(postgres, x) == [(x_v0, t0, None), ("scan-x1", t1, x_v0),
-                                     ("quick-x2", t2, x_v0)]
-    assert _history(postgres, y) == [(y_v0, t0, None), ("quick-y2", t2, y_v0)]
+    history = {pid: [row[0] for row in _history(postgres, pid)] for pid in (x, y, z)}
+    assert history == {x: [v0[x], "scan-x1", f"quick-{x}"], y: [v0[y], f"quick-{y}"],
+                       z: [v0[z], f"quick-{z}"]}
+    assert [row[1:] for row in _history(postgres, x)][1:] == [(t1, v0[x]), (t2, v0[x])]
+    assert [row[1:] for row in _history(postgres, z)][1:] == [(t1, v0[z])]
     current = postgres.query(
         "select product_id, content_hash, general_stock, version_observed_at"
-        " from emag.emag_products where account = 'main' and product_id in (%s, %s)", (x, y))
-    assert {row[0]: row[1:] for row in current} == {x: ("quick-x2", 1, t2),
-                                                    y: ("quick-y2", 1, t2)}
+        " from emag.emag_products where account = 'main' and product_id in (%s, %s, %s)",
+        (x, y, z))
+    assert {row[0]: row[1:] for row in current} == {
+        x: (f"quick-{x}", 1, t2), y: (f"quick-{y}", 1, t2), z: (f"quick-{z}", 1, t1)}
     assert postgres.query(
         "select sale_price is not null, valid_to from emag.emag_product_history"
         " where account = 'main' and product_id = %s order by valid_from", (x,)

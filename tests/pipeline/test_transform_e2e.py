@@ -158,10 +158,11 @@ def test_dbt_data_and_unit_tests_pass_on_real_data(project):
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     listed = project.invoke("dbt", "ls", "--resource-type", "unit_test")
     assert listed.returncode == 0
-    # one unit test per strategy, the per-product override, four for manual resolution, three
-    # for the deletion of unlisted products after a run without state, and one for the
-    # conflicts' status
-    assert (listed.stdout + listed.stderr).count("unit_test:emag.") == 12
+    # one unit test per strategy, the per-product override, four for manual resolution, four
+    # for the deletion of unlisted products (one: quick runs confirm nothing), one for the
+    # conflicts' status, four for the history's out-of-order loads, four for orders and sales,
+    # two for the stock cover, one for the sync log's quick runs
+    assert (listed.stdout + listed.stderr).count("unit_test:emag.") == 23
 
 
 def test_every_mart_holds_the_sandbox_catalogue(project, postgres):
@@ -178,6 +179,10 @@ def test_every_mart_holds_the_sandbox_catalogue(project, postgres):
     assert postgres.query("select count(distinct account) from emag.emag_sync_log") == [(2,)]
     assert postgres.query("select count(*) from emag.emag_product_history where is_current"
                           ) == [(sum(SIZES.values()),)]
+    # a tap without the orders stream: the order marts exist, empty; nothing sold
+    assert postgres.query("select count(*) from emag.emag_orders") == [(0,)]
+    assert postgres.query("select count(*) from emag.emag_products where units_sold_30d > 0"
+                          " or days_of_stock_left is not null") == [(0,)]
 
 
 def test_old_sync_log_rows_are_purged_by_the_cleanup_job(project, postgres):

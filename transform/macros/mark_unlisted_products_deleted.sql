@@ -1,9 +1,10 @@
 {#-
     Marks the products of int_emag__unlisted_products deleted in the raw products table, as
     the tap's own deletion records would: `_sdc_deleted_at` = the end of the scan that
-    confirmed it, and `_sdc_batched_at` = now, so the history reads the deletion as a new
-    version. The pre-hook of int_emag__product_versions; the only write dbt makes outside its
-    own schemas. Idempotent.
+    confirmed it, and `_sdc_batched_at` = now, as a load would. The pre-hook of
+    int_emag__product_versions (after its build lock): the rows are written by the build's own
+    transaction, so the build reads the deletions as new versions. The only write dbt makes
+    outside its own schemas. Idempotent.
 -#}
 {% macro mark_unlisted_products_deleted() %}
     {%- if not execute -%}

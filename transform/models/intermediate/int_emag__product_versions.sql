@@ -8,7 +8,10 @@
 -- out of order: a scan that read a product before a quick run re-read it may load after it.
 -- Its older reading then takes its place in the history when it differed from what was in
 -- effect then, and is dropped when it is that same version (a re-emit of unchanged content).
--- The same comparison makes reading a raw row twice harmless.
+-- The same comparison makes reading a raw row twice harmless. When the older reading equals
+-- the version recorded after it (an order changed the product during the scan, and both
+-- runs read the new content), that later copy is deleted (post-hook drop_repeated_versions):
+-- the version begins at its first observation.
 --
 -- Incremental twice over: only raw rows written since the last build are read, by the
 -- loader's transaction rather than its batch time (macro written_since_last_build).
@@ -28,6 +31,7 @@
             "{{ serialize_build() }}",
             "{{ mark_unlisted_products_deleted() }}",
         ],
+        post_hook="{{ drop_repeated_versions() }}",
     )
 }}
 
