@@ -38,7 +38,7 @@ unit: $(STAMP) ## The unit tests only: no server, no Meltano plugins (under a mi
 	$(BIN)/pytest tests/unit
 
 test: $(PLUGINS) ## The whole test suite
-	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks
+	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks transform
 	$(BIN)/mypy
 	$(BIN)/pytest
 
@@ -47,7 +47,7 @@ reliability: $(PLUGINS) ## Fault, interruption and bad-input scenarios at full s
 	RELIABILITY_SCALE=full RELIABILITY_REPORT=.reliability.jsonl $(BIN)/pytest tests/reliability
 
 lint: $(STAMP) ## ruff, and mypy (strict) on the tap
-	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks
+	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks transform
 	$(BIN)/mypy
 
 sandbox: $(STAMP) ## The eMAG sandbox in the foreground on port 8765

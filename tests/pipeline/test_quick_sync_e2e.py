@@ -165,3 +165,14 @@ def test_a_quick_run_during_a_scan_leaves_history_and_catalogue_exact(primed, sa
         served = _served_stock(sandbox, account)
         assert _stock(dsn, account, served) == served
     assert _duplicate_versions(dsn) == []
+
+
+def test_two_dbt_builds_at_once_take_turns_and_both_succeed(primed):
+    """The quick job's dbt step can start during the scan job's: the second one waits."""
+    first = primed.start_dbt("run")
+    second = primed.start_dbt("run")
+    outcomes = [(*process.communicate(timeout=900), process.returncode)
+                for process in (first, second)]
+    for _, stderr, returncode in outcomes:
+        assert returncode == 0, stderr[-3000:]
+    assert any("waiting for it to finish" in stderr for _, stderr, _ in outcomes)

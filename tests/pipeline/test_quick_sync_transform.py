@@ -20,7 +20,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from tap_emag.schemas import PRODUCTS, SYNC_RUNS
+from tap_emag.schemas import ORDERS, PRODUCTS, SYNC_RUNS
 from tests.support.meltano_project import (
     MELTANO,
     ROOT,
@@ -38,37 +38,6 @@ def _nullable(kind: str, **extra: t.Any) -> dict[str, t.Any]:
     return {"type": [kind, "null"], **extra}
 
 
-# The orders stream's schema (tap_emag.schemas.ORDERS, with the lines of ORDER_LINE).
-ORDER_LINE = {"type": "object", "additionalProperties": True, "properties": {
-    "id": _nullable("integer"), "product_id": _nullable("integer"),
-    "part_number": _nullable("string"), "ext_part_number": _nullable("string"),
-    "quantity": _nullable("integer"), "sale_price": _nullable("number"),
-    "original_price": _nullable("number"), "vat": _nullable("number"),
-    "currency": _nullable("string"), "status": _nullable("integer"),
-    "created": _nullable("string", format="date-time"),
-    "modified": _nullable("string", format="date-time"),
-}}
-OPEN_OBJECT = {"type": ["object", "null"], "properties": {}, "additionalProperties": True}
-ORDERS = {"type": "object", "required": ["account", "id", "modified"], "properties": {
-    "account": {"type": ["string"]}, "id": {"type": ["integer"]},
-    "modified": {"type": ["string"], "format": "date-time"},
-    "date": _nullable("string", format="date-time"),
-    **{name: _nullable("integer") for name in (
-        "status", "type", "payment_mode_id", "payment_status", "is_complete")},
-    **{name: _nullable("number") for name in (
-        "cashed_co", "cashed_cod", "shipping_tax", "refunded_amount")},
-    **{name: _nullable("string") for name in ("payment_mode", "currency", "delivery_mode")},
-    "lines": {"type": ["array", "null"], "items": ORDER_LINE},
-    "vouchers": {"type": ["array", "null"], "items": {"type": "object", "properties": {},
-                                                      "additionalProperties": True}},
-    "customer": OPEN_OBJECT, "details": OPEN_OBJECT, "extra": OPEN_OBJECT,
-}}
-# The sync log with the order counters the orders stream adds.
-SYNC_RUNS_WITH_ORDERS = {**SYNC_RUNS, "properties": {
-    **SYNC_RUNS["properties"],
-    **{name: _nullable("integer") for name in (
-        "orders_read", "order_requests", "products_touched", "products_deferred")},
-}}
 INCREMENTAL_MODELS = ["int_emag__product_versions", "int_emag__products_current",
                       "int_emag__field_resolutions", "int_emag__catalogue_by_day",
                       "int_emag__sync_windows_by_day", "emag_sync_statistics"]
@@ -179,7 +148,7 @@ def test_orders_reach_the_order_marts_and_the_stock_cover(project, postgres):
         order(5, 2, now - dt.timedelta(days=40), [line(51, p1, 4, "100.00")]),
     ]
     _load(project, "orders", ORDERS, ["account", "id"], orders)
-    _load(project, "sync_runs", SYNC_RUNS_WITH_ORDERS, ["run_id", "account"],
+    _load(project, "sync_runs", SYNC_RUNS, ["run_id", "account"],
           [_quick_run("quick-orders", now, products_seen=2, emitted=0, orders_read=5,
                       order_requests=2, products_touched=2, products_deferred=0)])
     _dbt(project)

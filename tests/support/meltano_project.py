@@ -93,6 +93,13 @@ class MeltanoProject:
                               env={**self.env, **(extra_env or {})}, capture_output=True,
                               text=True, timeout=900, check=False)
 
+    def start_dbt(self, command: str) -> subprocess.Popen[str]:
+        """`meltano invoke dbt:COMMAND` in the background, with its own dbt target folder."""
+        target = self.workdir / f"dbt-target-{uuid.uuid4().hex[:8]}"
+        return subprocess.Popen([MELTANO, "invoke", f"dbt:{command}"], cwd=ROOT,
+                                env={**self.env, "DBT_TARGET_PATH": str(target)},
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
     def meltano(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Any other `meltano` command, e.g. `state get`."""
         return subprocess.run([MELTANO, *args], cwd=ROOT, env=self.env, capture_output=True,

@@ -1,0 +1,48 @@
+"""Run one dbt command while holding this project's lock in Postgres: one dbt build at a time.
+
+The quick sync (every 10 minutes) and the hourly scan are separate Meltano jobs, and their dbt
+steps can start while the other's is still running. Two `dbt run`s of one project at once
+fail: dbt-postgres replaces a view by renaming it and dropping the old one with CASCADE, under
+the other run's feet. A session-level advisory lock in the target database makes the second
+wait for the first, across processes and machines (an orchestrator's workers included).
+Meltano's dbt utility runs this with its own Python (`commands.run.executable: python`).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import psycopg2
+
+LOCK_KEY = 7345201883  # this project's; any other user of advisory locks picks another
+
+
+def main(args: list[str]) -> int:
+    """Take the lock (waiting, and saying so, if it is held), then run `dbt_invoker ARGS`."""
+    connection = psycopg2.connect(
+        host=os.environ.get("DBT_POSTGRES_HOST", "127.0.0.1"),
+        port=int(os.environ.get("DBT_POSTGRES_PORT", "55432")),
+        user=os.environ.get("DBT_POSTGRES_USER", "postgres"),
+        password=os.environ.get("DBT_POSTGRES_PASSWORD", ""),
+        dbname=os.environ.get("DBT_POSTGRES_DBNAME", "emag"),
+        application_name="tap-emag dbt lock",
+    )
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("select pg_try_advisory_lock(%s)", (LOCK_KEY,))
+            if not cursor.fetchone()[0]:
+                print("dbt: another dbt build of this project is running (the quick sync and"
+                      " the scan overlap); waiting for it to finish.", file=sys.stderr,
+                      flush=True)
+                cursor.execute("select pg_advisory_lock(%s)", (LOCK_KEY,))
+        invoker = os.path.join(os.path.dirname(sys.executable), "dbt_invoker")
+        return subprocess.call([invoker, *args])  # noqa: S603
+    finally:
+        connection.close()  # ends the session, and with it the lock
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
