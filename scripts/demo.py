@@ -1,8 +1,9 @@
-"""The demo behind `make demo`: local Postgres and sandbox, one pipeline run, a report.
+"""The demo behind `make demo`: local Postgres and sandbox, the scan, a quick sync, a report.
 
 Every run after the first first applies "a day of changes" to the sandbox catalogue (price and
 stock changes, new products, end of life, deletions; seeded, so reproducible), then runs
-`meltano run tap-emag target-postgres dbt:run`, which then syncs incrementally.
+`meltano run tap-emag target-postgres dbt:run`, which then syncs incrementally. Then a few
+orders come in, and `meltano run emag-quick-sync` re-reads by id only the offers they touched.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DSN = "postgresql://postgres@127.0.0.1:55432/emag"
 SANDBOX_ADMIN = "http://127.0.0.1:8765/_admin"
+ORDERS_PER_ACCOUNT = 10
 DAY_OF_CHANGES = {
     "main": {"changed": 50, "added": 10, "deleted": 5, "end_of_life": 3},
     "fbe": {"changed": 20, "added": 5, "deleted": 2, "end_of_life": 1},
@@ -70,6 +72,15 @@ def main() -> None:
     env = {**os.environ, "MELTANO_RUN_ID": str(uuid.uuid4())}
     _step("meltano run tap-emag target-postgres dbt:run", meltano, "run",
           "tap-emag", "target-postgres", "dbt:run", env=env)
+    print(f"\n==> {ORDERS_PER_ACCOUNT} new orders per account in the sandbox")
+    for account in DAY_OF_CHANGES:
+        result = requests.post(f"{SANDBOX_ADMIN}/orders", timeout=60,
+                               json={"account": account, "place": ORDERS_PER_ACCOUNT}).json()
+        print(f"  {account}: {len(result['placed'])} orders, stock moved on"
+              f" {len(result['product_ids'])} offers")
+    env = {**os.environ, "MELTANO_RUN_ID": str(uuid.uuid4())}
+    _step("meltano run emag-quick-sync (the orders, then those offers re-read by id)", meltano,
+          "run", "emag-quick-sync", env=env)
     _step("What was built", python, "scripts/report.py")
 
 

@@ -1,4 +1,4 @@
-"""Print what the pipeline built: rows per table and the last sync of each account."""
+"""Print what the pipeline built: rows per table, the last scan and quick sync per account."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ from psycopg import sql
 DSN = os.environ.get("EMAG_REPORT_DSN", "postgresql://postgres@127.0.0.1:55432/emag")
 TABLES = [
     ("emag_raw", "products"), ("emag_raw", "categories"), ("emag_raw", "vat_rates"),
-    ("emag_raw", "sync_runs"), ("emag", "emag_products"), ("emag", "emag_product_history"),
+    ("emag_raw", "sync_runs"), ("emag_raw", "orders"), ("emag", "emag_products"),
+    ("emag", "emag_product_history"), ("emag", "emag_orders"), ("emag", "emag_order_lines"),
+    ("emag", "emag_product_sales_daily"),
     ("emag", "emag_product_conflicts"), ("emag", "emag_sync_log"),
     ("emag", "emag_sync_statistics"), ("emag", "emag_catalog_by_sku"),
 ]
 
 
 def main() -> int:
-    """Rows per table, then one line per account for its last sync."""
+    """Rows per table, then the last scan and the last quick sync of each account."""
     with psycopg.connect(DSN) as connection:
         print("\nRows per table")
         for schema, table in TABLES:
@@ -28,14 +30,14 @@ def main() -> int:
             query = sql.SQL("select count(*) from {}").format(sql.Identifier(schema, table))
             count = connection.execute(query).fetchone()
             print(f"  {schema + '.' + table:<30} {count[0]:>9,}")
-        print("\nLast sync per account")
+        print("\nLast scan and last quick sync per account")
         rows = connection.execute("""
-            select distinct on (account)
+            select distinct on (account, sync_mode = 'quick')
                 account, sync_mode, sync_status, finished_at, duration_seconds, products_seen,
                 products_created, products_updated, products_deleted, products_unchanged,
                 products_suspected
             from emag.emag_sync_log
-            order by account, finished_at desc nulls last
+            order by account, sync_mode = 'quick', finished_at desc nulls last
         """).fetchall()
         for row in rows:
             account, mode, status, finished, seconds, *counts = row
