@@ -198,14 +198,17 @@ SYNC_RUNS = th.PropertiesList(
                     "full: no bookmark (first run, --full-refresh, lost state), every product"
                     " emitted; incremental: compared with the bookmark, changes emitted;"
                     " full_reemit: compared with the bookmark, every product emitted; quick:"
-                    " no scan, only the products that orders touched re-read by id."
+                    " no scan, only the products that orders touched re-read by id; skipped:"
+                    " nothing read, another run of the account was still going."
                 )),
     th.Property("started_at", th.DateTimeType),
     th.Property("finished_at", th.DateTimeType),
     th.Property("status", th.StringType(allowed_values=list(STATUSES)),
                 description=(
                     "completed: whole catalogue read; partial: read, but some records failed or"
-                    " the scan was filtered (no deletions); failed: the scan did not finish."
+                    " the scan was filtered (no deletions); failed: the scan did not finish;"
+                    " skipped: another run of the account was still going (error_messages names"
+                    " it), so this one read nothing."
                 )),
     th.Property("filtered", th.BooleanType, description="Whether product filters were set."),
     th.Property("pages_fetched", th.IntegerType),

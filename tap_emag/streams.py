@@ -49,6 +49,8 @@ class ProductsStream(EmagStream):
         bookmarks = self.stream_state.setdefault("accounts", {})
         producers = {}
         for account in self.run.accounts:
+            if self.run.is_skipped(account.name):
+                continue  # its sync run says by whom; its bookmark stays as it was
             sync_run = self.run.sync_run(account.name)
             if self.run.is_down(account.name):
                 sync_run.add_error("skipped: the account failed authentication earlier in this"
@@ -78,6 +80,8 @@ class ProductsStream(EmagStream):
         """
         producers = {}
         for account in self.run.accounts:
+            if self.run.is_skipped(account.name):
+                continue
             sync_run = self.run.sync_run(account.name)
             if self.run.is_down(account.name):
                 sync_run.add_error("skipped: the account failed earlier in this run")
@@ -121,7 +125,7 @@ class OrdersStream(EmagStream):
         """Every order of one account modified since its bookmark."""
         assert context is not None
         account = context["account"]
-        if self.run.is_down(account):
+        if not self.run.is_active(account):
             return
         sync_run = self.run.sync_run(account)
         # eMAG's times have whole seconds and `modifiedBefore` excludes its own: read through
@@ -193,7 +197,7 @@ class CategoriesStream(EmagStream):
     def get_records(self, context: Context) -> t.Iterable[dict[str, t.Any]]:
         """Every category page of one account (not in a quick run)."""
         assert context is not None
-        if self.run.is_down(context["account"]) or self.run.settings.quick_sync:
+        if not self.run.is_active(context["account"]) or self.run.settings.quick_sync:
             return
         try:
             for rows in self.read_pages(context, "category"):
@@ -229,7 +233,7 @@ class VatRatesStream(EmagStream):
     def get_records(self, context: Context) -> t.Iterable[dict[str, t.Any]]:
         """The VAT rates of one account's platform (not in a quick run)."""
         assert context is not None
-        if self.run.is_down(context["account"]) or self.run.settings.quick_sync:
+        if not self.run.is_active(context["account"]) or self.run.settings.quick_sync:
             return
         try:
             rows = as_rows(self.client(context).call("vat", "read", {}))

@@ -15,9 +15,10 @@ if t.TYPE_CHECKING:
 
 MAX_ERRORS = 20
 # A sync run's mode: how its scan compared with the bookmark (schemas.SYNC_RUNS describes them).
-MODES = FULL, INCREMENTAL, FULL_REEMIT, QUICK = ("full", "incremental", "full_reemit", "quick")
-# A sync run's outcome.
-STATUSES = COMPLETED, PARTIAL, FAILED = ("completed", "partial", "failed")
+MODES = FULL, INCREMENTAL, FULL_REEMIT, QUICK, SKIPPED = (
+    "full", "incremental", "full_reemit", "quick", "skipped")
+# A sync run's outcome; `skipped`: another run of the account was still going (run_lock.py).
+STATUSES = COMPLETED, PARTIAL, FAILED, SKIPPED = ("completed", "partial", "failed", "skipped")
 
 
 def utc_now() -> str:
@@ -74,6 +75,13 @@ class AccountSyncRun:
         self.retries = counters.retries + orders.retries
         self.throttled = counters.throttled + orders.throttled
         self.order_requests = orders.requests
+
+    def skip(self, reason: str) -> None:
+        """Close a run that read nothing, because another run of the account holds it."""
+        self.mode = SKIPPED
+        self.bookmark_origin_run_id = None
+        self.add_error(reason)
+        self.finish(SKIPPED)
 
     def finish(self, status: str) -> None:
         """Close the run with its outcome."""

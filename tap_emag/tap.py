@@ -94,8 +94,14 @@ class TapEmag(Tap):
         """Sync every account; fail the run (non-zero exit) if any account failed.
 
         Each failed account keeps its previous bookmark; the others' state is written first.
+        An account another run still holds is skipped (logged, and in the sync log), which is
+        not a failure: that run is doing the work.
         """
-        super().sync_all()
+        self.run.claim_accounts()
+        try:
+            super().sync_all()
+        finally:
+            self.run.release_accounts()
         if failures := self.run.failure_summary():
             raise AccountsFailedError(failures)
 

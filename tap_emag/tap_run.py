@@ -12,6 +12,7 @@ import logging
 
 from tap_emag.config import Account, Settings
 from tap_emag.emag_api import EmagAccountClient, EmagApiError, EmagAuthError
+from tap_emag.run_lock import AccountLock, describe_holder
 from tap_emag.sync_run import AccountSyncRun
 
 
@@ -30,6 +31,8 @@ class TapRun:
         self._sync_runs: dict[str, AccountSyncRun] = {}
         self._failures: dict[str, list[str]] = {}
         self._down: set[str] = set()
+        self._skipped: set[str] = set()
+        self._locks: list[AccountLock] = []
 
     @property
     def accounts(self) -> tuple[Account, ...]:
@@ -100,6 +103,39 @@ class TapRun:
     def is_down(self, account_name: str) -> bool:
         """Whether the account already failed authentication in this run."""
         return account_name in self._down
+
+    def claim_accounts(self) -> None:
+        """Lock each account for this run; one that another run still holds is skipped.
+
+        A skipped account reads nothing (no orders, no scan, no reference data), keeps its
+        bookmarks as they were, and its sync-log row says which run holds it.
+        """
+        kind = "quick" if self.settings.quick_sync else "scan"
+        for account in self.accounts:
+            lock = AccountLock(account.base_url, account.username, kind)
+            holder = lock.acquire(self.run_id)
+            if holder is None:
+                self._locks.append(lock)
+                continue
+            self._skipped.add(account.name)
+            reason = (f"skipped: {describe_holder(holder)} is still running a {kind} of this"
+                      f" account; this run read nothing and left its bookmarks to that one")
+            self.sync_run(account.name).skip(reason)
+            self._logger.warning("Account %r %s.", account.name, reason)
+
+    def release_accounts(self) -> None:
+        """Let the next run in (the kernel does it anyway when the process ends)."""
+        for lock in self._locks:
+            lock.release()
+        self._locks.clear()
+
+    def is_skipped(self, account_name: str) -> bool:
+        """Whether another run holds the account, so this run leaves it alone."""
+        return account_name in self._skipped
+
+    def is_active(self, account_name: str) -> bool:
+        """Whether this run still reads the account: neither down nor skipped."""
+        return account_name not in self._down and account_name not in self._skipped
 
     def failure_summary(self) -> str | None:
         """One line naming each failed account and what failed, or None when none did."""

@@ -127,13 +127,21 @@ class MeltanoProject:
 
     def schedule_run(self, name: str) -> subprocess.CompletedProcess[str]:
         """`meltano --environment=dev schedule run NAME`, as cron starts it (.run_id is set)."""
-        run_id = str(uuid.uuid4())
-        result = subprocess.run([MELTANO, "--environment=dev", "schedule", "run", name],
-                                cwd=ROOT, env={**self.env, "MELTANO_RUN_ID": run_id},
-                                capture_output=True, text=True, timeout=900, check=False)
-        result.run_id = run_id  # type: ignore[attr-defined]
-        self.run_ids.append(run_id)
+        process = self.start_schedule_run(name)
+        stdout, stderr = process.communicate(timeout=900)
+        result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+        result.run_id = process.run_id  # type: ignore[attr-defined]
         return result
+
+    def start_schedule_run(self, name: str) -> subprocess.Popen[str]:
+        """The same in the background (a run cron starts while another is going)."""
+        run_id = str(uuid.uuid4())
+        process = subprocess.Popen([MELTANO, "--environment=dev", "schedule", "run", name],
+                                   cwd=ROOT, env={**self.env, "MELTANO_RUN_ID": run_id},
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process.run_id = run_id  # type: ignore[attr-defined]
+        self.run_ids.append(run_id)
+        return process
 
     def saved_state(self) -> dict[str, t.Any]:
         """The state Meltano stored for the main job in `dev` (empty before any)."""

@@ -1,6 +1,6 @@
 {#- The tap's sync-log vocabulary (the sync_runs stream, README "The tables"). -#}
 {% macro sync_statuses() %}
-    {{ return(['completed', 'partial', 'failed']) }}
+    {{ return(['completed', 'partial', 'failed', 'skipped']) }}
 {% endmacro %}
 
 {#-
@@ -13,9 +13,11 @@
 {% endmacro %}
 
 {#-
-    Every mode: the scans, and quick (no scan: only the products that orders touched, re-read
-    by id; created, updated and unchanged null, no deletions, no bookmark origin).
+    Every mode: the scans, quick (no scan: only the products that orders touched, re-read by
+    id; created, updated and unchanged null, no deletions, no bookmark origin) and skipped (a
+    run that found another run of the account still going and read nothing; its
+    error_messages say which).
 -#}
 {% macro sync_modes() %}
-    {{ return(scan_modes() + ['quick']) }}
+    {{ return(scan_modes() + ['quick', 'skipped']) }}
 {% endmacro %}
