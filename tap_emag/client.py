@@ -11,8 +11,7 @@ import typing as t
 from singer_sdk import Stream
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
-from tap_emag.emag_api import EmagAccountClient, EmagApiError, as_rows
-from tap_emag.pagination import ordered_pages
+from tap_emag.emag_api import EmagAccountClient, EmagApiError
 
 if t.TYPE_CHECKING:
     from singer_sdk import Tap
@@ -20,7 +19,6 @@ if t.TYPE_CHECKING:
     from tap_emag.tap_run import TapRun
 
 Context = t.Mapping[str, t.Any] | None
-REFERENCE_PAGE_SIZE = 100
 
 
 class EmagStream(Stream):
@@ -45,20 +43,6 @@ class EmagStream(Stream):
             msg = f"stream {self.name} is read per account and needs an account context"
             raise ValueError(msg)
         return self.run.client(context["account"])
-
-    def read_pages(
-        self, context: t.Mapping[str, t.Any], resource: str, data: dict[str, t.Any] | None = None
-    ) -> t.Iterator[list[dict[str, t.Any]]]:
-        """Pages of a small paginated resource, one request at a time, in page order."""
-        client = self.client(context)
-
-        def fetch(page: int) -> list[dict[str, t.Any]]:
-            return as_rows(client.call(resource, "read", {
-                **(data or {}), "currentPage": page, "itemsPerPage": REFERENCE_PAGE_SIZE}))
-
-        for _, rows in ordered_pages(fetch, page_size=REFERENCE_PAGE_SIZE, known_pages=None,
-                                     max_in_flight=1):
-            yield rows
 
     def log_failure(self, context: t.Mapping[str, t.Any], error: EmagApiError) -> None:
         """Record an account's failure: the run goes on with the other accounts."""

@@ -97,6 +97,12 @@ CONFIG_SCHEMA = th.PropertiesList(
                 )),
     th.Property("progress_interval_seconds", th.NumberType(minimum=0), default=5,
                 description="How often the per-account progress line is logged."),
+    th.Property("reference_max_age_hours", th.NumberType(minimum=0), default=24,
+                description=(
+                    "Categories and VAT rates are read again once older than this (when read"
+                    " is in the state), or when a product names a category or VAT id not"
+                    " read yet; 0 reads them on every scan."
+                )),
     th.Property("quick_sync", th.BooleanType, default=False,
                 description=(
                     "Quick mode: read the orders changed since the last quick run and re-read"
@@ -140,6 +146,7 @@ class Settings:
     deletion_check_limit: int
     full_reemit: bool
     progress_interval: float
+    reference_max_age_hours: float
     quick_sync: bool
     quick_sync_max_products: int
     orders_lookback_days: int
@@ -162,6 +169,7 @@ class Settings:
             deletion_check_limit=int(config["deletion_check_limit"]),
             full_reemit=bool(config["full_reemit"]),
             progress_interval=float(config["progress_interval_seconds"]),
+            reference_max_age_hours=float(config["reference_max_age_hours"]),
             quick_sync=bool(config["quick_sync"]),
             quick_sync_max_products=int(config["quick_sync_max_products"]),
             orders_lookback_days=int(config["orders_lookback_days"]),

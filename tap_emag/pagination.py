@@ -34,8 +34,8 @@ def ordered_pages(
     with ThreadPoolExecutor(max_workers=max_in_flight, thread_name_prefix="page") as pool:
         try:
             while True:
-                if limit is None and (total := pages_known()):
-                    limit = max(total, wanted)
+                if (total := pages_known()) and (limit is None or total > limit):
+                    limit = max(total, wanted)  # a later, larger total (the count) extends it
                 while len(pending) < max_in_flight and (limit is None or next_page <= limit):
                     pending[next_page] = pool.submit(fetch, next_page)
                     next_page += 1

@@ -8,6 +8,7 @@ failed scan can leave the previous bookmark untouched.
 from __future__ import annotations
 
 import logging
+import threading
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
 
@@ -18,6 +19,7 @@ from tap_emag.fingerprints import Fingerprints, content_digest
 from tap_emag.normalize import InvalidProductError, as_integer, normalize_product
 from tap_emag.pagination import ordered_pages
 from tap_emag.progress import ScanProgress
+from tap_emag.rate_limit import SlotAbandoned
 from tap_emag.sync_run import (
     COMPLETED,
     FAILED,
@@ -30,14 +32,17 @@ from tap_emag.sync_run import (
 )
 
 Emit = t.Callable[[dict[str, t.Any]], None]
+Observer = t.Callable[[dict[str, t.Any]], None]
 
 
 class ProductScan:
     """The product scan of one account in one run."""
 
     def __init__(self, client: EmagAccountClient, sync_run: AccountSyncRun,
-                 bookmark: dict[str, t.Any], settings: Settings, logger: logging.Logger) -> None:
+                 bookmark: dict[str, t.Any], settings: Settings, logger: logging.Logger,
+                 observer: Observer | None = None) -> None:
         self.client = client
+        self.observer = observer
         self.sync_run = sync_run
         self.settings = settings
         self.logger = logger
@@ -98,39 +103,52 @@ class ProductScan:
 
     def _scan(self, emit: Emit) -> None:
         settings = self.settings
+        sync_run = self.sync_run
 
         def fetch(page: int) -> list[dict[str, t.Any]]:
             data = {**settings.filters, "currentPage": page, "itemsPerPage": settings.page_size}
             return as_rows(self.client.call("product_offer", "read", data))
 
-        # The count travels alongside the first pages instead of delaying them by a round trip.
+        # Against a bookmark, its size bounds the look-ahead and the count only fills the
+        # sync log: it is sent in a turn no page wants, and dropped if none came before the
+        # last page. Without one, the count bounds the look-ahead and travels with page 1.
+        hint = len(self.previous.fingerprints) if self.previous.has_baseline else None
+        pages_done = threading.Event()
+
+        def count() -> int | None:
+            if hint is None:
+                return self._count()
+            with self.client.limiter.background(until=pages_done):
+                return self._count()
+
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="count") as counter:
-            count = counter.submit(self._count)
+            counted = counter.submit(count)
 
             def total_pages() -> int | None:
-                """Pages to request: through the first short one (count permitting)."""
-                if not count.done():
+                """Pages to request: through the first short one (count or bookmark)."""
+                if sync_run.products_total is None and counted.done():
+                    sync_run.products_total = counted.result()
+                known = sync_run.products_total if sync_run.products_total is not None else hint
+                if known is None:
                     return None
-                if self.progress.total_pages is None and (total := count.result()) is not None:
-                    self.sync_run.products_total = total
-                    self.progress.total_pages = -(-total // settings.page_size)
-                if self.progress.total_pages is None or self.sync_run.products_total is None:
-                    return None
+                self.progress.total_pages = max(-(-known // settings.page_size), 1)
                 # The scan ends on a short page: after a full last page that is one page more,
                 # requested with the others instead of after the last answer came back.
-                return self.sync_run.products_total // settings.page_size + 1
+                return known // settings.page_size + 1
 
             pages = ordered_pages(fetch, page_size=settings.page_size, known_pages=total_pages,
                                   max_in_flight=settings.max_in_flight)
-            for page, rows in pages:
-                self.sync_run.pages_fetched += 1
-                for raw in rows:
-                    record = self._record(raw, page)
-                    if record is not None:
-                        emit(record)
-                total_pages()
-                self.progress.page_done(page, len(rows))
-            total_pages()  # a count that failed with an auth error fails the scan here too
+            try:
+                for page, rows in pages:
+                    sync_run.pages_fetched += 1
+                    for raw in rows:
+                        record = self._record(raw, page)
+                        if record is not None:
+                            emit(record)
+                    self.progress.page_done(page, len(rows))
+            finally:
+                pages_done.set()
+        total_pages()  # a count that failed with an auth error fails the scan here too
 
     def _count(self) -> int | None:
         """Total products for progress and look-ahead; the scan does not depend on it."""
@@ -138,6 +156,8 @@ class ProductScan:
             results = self.client.call("product_offer", "count", dict(self.settings.filters))
         except EmagAuthError:
             raise
+        except SlotAbandoned:
+            return None  # the pages were all read before a turn came free
         except EmagApiError as exc:
             self.logger.warning("%s: product_offer/count failed (%s); scanning without a total.",
                                 self.account, exc.detail)
@@ -160,6 +180,8 @@ class ProductScan:
         product_id = record["id"]
         if product_id in self.seen:
             return None  # pages shifted while reading: the product was already read
+        if self.observer is not None:
+            self.observer(record)
         digest = content_digest(record)
         self.seen[product_id] = digest
         sync_run.products_seen += 1

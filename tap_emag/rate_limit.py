@@ -30,6 +30,10 @@ SEND_WAIT_SECONDS = 0.05  # re-check interval while an earlier request is still 
 CATCH_UP_SECONDS = 0.02  # lateness of a release that the next turn absorbs instead of inheriting
 
 
+class SlotAbandoned(Exception):
+    """A background request gave up its wait: what it was for no longer needs it."""
+
+
 class _Send:
     """One released request; `written_at` is set once its bytes are out."""
 
@@ -55,8 +59,10 @@ class RateLimiter:
         self._margin = margin
         self._next = 0.0
         self._recent: deque[_Send] = deque(maxlen=self._slots)
-        self._lock = threading.Condition()  # guards _next, _margin, _recent
+        self._lock = threading.Condition()  # guards _next, _margin, _recent, _foreground
         self._turn = threading.Lock()  # one waiting request at a time
+        self._foreground = 0  # foreground requests waiting for a turn
+        self._local = threading.local()  # this thread's priority (see `background`)
 
     @property
     def interval(self) -> float:
@@ -82,36 +88,84 @@ class RateLimiter:
                     send.written_at = reported[-1] if reported else time.monotonic()
                     self._lock.notify_all()
 
+    @contextlib.contextmanager
+    def background(self, until: threading.Event | None = None) -> t.Iterator[None]:
+        """Requests this thread sends in the block go only when no other request waits.
+
+        One budget, two priorities: product pages first; reference data and the count take
+        the turns pages leave free (while the last pages are in flight, between runs of
+        pages). A request still waiting when `until` is set gives up (SlotAbandoned).
+        """
+        previous = getattr(self._local, "until", None), getattr(self._local, "background", False)
+        self._local.background, self._local.until = True, until
+        try:
+            yield
+        finally:
+            self._local.until, self._local.background = previous
+
     def acquire(self) -> None:
         """Wait for a turn whose request goes out at once."""
         with self.slot():
             pass
 
     def _take_turn(self) -> _Send:
-        with self._turn:
-            while True:
-                with self._lock:
-                    now = time.monotonic()
-                    earliest = self._next
-                    if len(self._recent) == self._slots:
-                        oldest = self._recent[0]
-                        if oldest.written_at is None:
-                            self._lock.wait(SEND_WAIT_SECONDS)
-                            continue
-                        window = self._window * (1 + self._margin)
-                        earliest = max(earliest, oldest.written_at + window)
-                    wait = earliest - now
-                    if wait <= 0:
-                        # On schedule, or a few ms late (a sleep or the interpreter lock): keep
-                        # the schedule, so small delays do not add up over a long scan. Later
-                        # than that, start over from now; the window rule above still holds.
-                        on_schedule = now - self._next <= CATCH_UP_SECONDS
-                        self._next = (self._next if on_schedule else now) + self.interval
-                        send = _Send()
-                        self._recent.append(send)
-                        return send
-                # re-checked after the sleep: a 429 may have pushed the turn further out
-                time.sleep(wait)
+        if getattr(self._local, "background", False):
+            return self._take_background_turn()
+        with self._lock:
+            self._foreground += 1
+        try:
+            with self._turn:
+                send = self._wait_turn(background=False)
+                assert send is not None
+                return send
+        finally:
+            with self._lock:
+                self._foreground -= 1
+                self._lock.notify_all()
+
+    def _take_background_turn(self) -> _Send:
+        until: threading.Event | None = self._local.until
+        while True:
+            if until is not None and until.is_set():
+                raise SlotAbandoned
+            with self._turn:
+                send = self._wait_turn(background=True, until=until)
+                if send is not None:
+                    return send
+            with self._lock:  # a foreground request is waiting: let it have the turn
+                self._lock.wait(SEND_WAIT_SECONDS)
+
+    def _wait_turn(self, *, background: bool,
+                   until: threading.Event | None = None) -> _Send | None:
+        """The next turn; None for a background request once a foreground one waits.
+
+        A background request sleeps in short steps, to notice one (or `until`) in time.
+        """
+        while True:
+            with self._lock:
+                if background and (self._foreground or (until is not None and until.is_set())):
+                    return None
+                now = time.monotonic()
+                earliest = self._next
+                if len(self._recent) == self._slots:
+                    oldest = self._recent[0]
+                    if oldest.written_at is None:
+                        self._lock.wait(SEND_WAIT_SECONDS)
+                        continue
+                    window = self._window * (1 + self._margin)
+                    earliest = max(earliest, oldest.written_at + window)
+                wait = earliest - now
+                if wait <= 0:
+                    # On schedule, or a few ms late (a sleep or the interpreter lock): keep
+                    # the schedule, so small delays do not add up over a long scan. Later
+                    # than that, start over from now; the window rule above still holds.
+                    on_schedule = now - self._next <= CATCH_UP_SECONDS
+                    self._next = (self._next if on_schedule else now) + self.interval
+                    send = _Send()
+                    self._recent.append(send)
+                    return send
+            # re-checked after the sleep: a 429 may have pushed the turn further out
+            time.sleep(min(wait, SEND_WAIT_SECONDS) if background else wait)
 
     def pause(self, seconds: float) -> None:
         """Hold every later request of this account back, e.g. for a 429's Retry-After."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import typing as t
 
 from tap_emag import schemas
@@ -15,6 +16,7 @@ from tap_emag.orders import InvalidOrderError, normalize_order, touched_products
 from tap_emag.pagination import ordered_pages
 from tap_emag.product_scan import ProductScan
 from tap_emag.quick_sync import QuickProductRead
+from tap_emag.reference_data import ReferenceRead
 from tap_emag.sync_run import FAILED
 
 ORDER_TYPES = (2, 3)  # fulfilled by eMAG (FBE), by the seller; eMAG answers 3 unless asked
@@ -47,6 +49,7 @@ class ProductsStream(EmagStream):
             yield from self._quick_records()
             return
         bookmarks = self.stream_state.setdefault("accounts", {})
+        references = self.stream_state.setdefault("reference", {})
         producers = {}
         for account in self.run.accounts:
             if self.run.is_skipped(account.name):
@@ -57,14 +60,18 @@ class ProductsStream(EmagStream):
                                    " run")
                 sync_run.finish(FAILED)
                 continue
+            reference = self.run.start_reference(account.name, references.get(account.name))
             scan = ProductScan(self.run.client(account.name), sync_run,
                                dict(bookmarks.get(account.name) or {}), self.run.settings,
-                               self.logger)
-            producers[account.name] = scan.execute
+                               self.logger, observer=reference.saw)
+            producers[account.name] = _beside(scan, reference)
         for item in interleave(producers):
             if not isinstance(item, Finished):
                 yield item
-            elif item.error is None:
+                continue
+            if (read := self.run.reference(item.name)) is not None:
+                references[item.name] = read.bookmark()
+            if item.error is None:
                 bookmarks[item.name] = item.result  # written here, in the thread that emits
             elif isinstance(item.error, EmagApiError):
                 self.log_failure({"account": item.name}, item.error)
@@ -98,6 +105,22 @@ class ProductsStream(EmagStream):
                 self.log_failure({"account": item.name}, item.error)
             elif item.error is not None:
                 raise item.error
+
+
+def _beside(scan: ProductScan, reference: ReferenceRead) -> t.Callable[[t.Any], t.Any]:
+    """The account's producer: its scan, with its reference read in a thread of its own."""
+
+    def produce(emit: t.Any) -> t.Any:
+        thread = threading.Thread(target=reference.execute, daemon=True,
+                                  name=f"reference-{scan.account}")
+        thread.start()
+        try:
+            return scan.execute(emit)
+        finally:
+            reference.scan_done()
+            thread.join()
+
+    return produce
 
 
 class OrdersStream(EmagStream):
@@ -195,18 +218,18 @@ class CategoriesStream(EmagStream):
     integers = ("id", "parent_id", "is_allowed", "is_ean_mandatory", "is_warranty_mandatory")
 
     def get_records(self, context: Context) -> t.Iterable[dict[str, t.Any]]:
-        """Every category page of one account (not in a quick run)."""
+        """The categories the account's scan read beside it (none when still fresh)."""
         assert context is not None
-        if not self.run.is_active(context["account"]) or self.run.settings.quick_sync:
+        reference = self.run.reference(context["account"])
+        if reference is None or not self.run.is_active(context["account"]):
             return
-        try:
-            for rows in self.read_pages(context, "category"):
-                for row in rows:
-                    record = self._record(context["account"], row)
-                    if record["id"] is not None:
-                        yield record
-        except EmagApiError as exc:
-            self.log_failure(context, exc)
+        if reference.error is not None:
+            self.log_failure(context, reference.error)
+            return
+        for row in reference.categories or ():
+            record = self._record(context["account"], row)
+            if record["id"] is not None:
+                yield record
 
     def _record(self, account: str, row: dict[str, t.Any]) -> dict[str, t.Any]:
         record: dict[str, t.Any] = {key: as_integer(row.get(key)) for key in self.integers}
@@ -231,15 +254,12 @@ class VatRatesStream(EmagStream):
     known = ("vat_id", "id", "vat_rate", "is_default")
 
     def get_records(self, context: Context) -> t.Iterable[dict[str, t.Any]]:
-        """The VAT rates of one account's platform (not in a quick run)."""
+        """The VAT rates the account's scan read beside it (none when still fresh)."""
         assert context is not None
-        if not self.run.is_active(context["account"]) or self.run.settings.quick_sync:
+        reference = self.run.reference(context["account"])
+        if reference is None or not self.run.is_active(context["account"]):
             return
-        try:
-            rows = as_rows(self.client(context).call("vat", "read", {}))
-        except EmagApiError as exc:
-            self.log_failure(context, exc)
-            return
+        rows = reference.vat_rates or []  # a failed read is logged by the categories stream
         for row in rows:
             vat_id = as_integer(row.get("vat_id", row.get("id")))
             if vat_id is None:

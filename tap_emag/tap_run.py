@@ -12,6 +12,7 @@ import logging
 
 from tap_emag.config import Account, Settings
 from tap_emag.emag_api import EmagAccountClient, EmagApiError, EmagAuthError
+from tap_emag.reference_data import ReferenceRead
 from tap_emag.run_lock import AccountLock, describe_holder
 from tap_emag.sync_run import AccountSyncRun
 
@@ -33,6 +34,7 @@ class TapRun:
         self._down: set[str] = set()
         self._skipped: set[str] = set()
         self._locks: list[AccountLock] = []
+        self._references: dict[str, ReferenceRead] = {}
 
     @property
     def accounts(self) -> tuple[Account, ...]:
@@ -82,6 +84,17 @@ class TapRun:
         orders = self._order_clients.get(account_name)
         self.sync_run(account_name).copy_counters(
             self.client(account_name).counters, orders.counters if orders else None)
+
+    def start_reference(self, account_name: str, state: dict[str, object] | None) -> ReferenceRead:
+        """The account's reference data for this run (read beside its scan, when due)."""
+        reference = ReferenceRead(self.client(account_name), state,
+                                  self.settings.reference_max_age_hours)
+        self._references[account_name] = reference
+        return reference
+
+    def reference(self, account_name: str) -> ReferenceRead | None:
+        """What the scan's reference read got; None when the account was not scanned."""
+        return self._references.get(account_name)
 
     def touch(self, account_name: str, product_ids: set[int]) -> None:
         """Remember offers whose stock orders moved (the products a quick run re-reads)."""

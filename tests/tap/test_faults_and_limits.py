@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from emag_sandbox import AccountSpec, Sandbox
+from tap_emag.reference_data import CATEGORY_PAGES_IN_FLIGHT
 from tests.support.sandbox_process import SandboxProcess
 from tests.support.tap_runner import PASSWORDS, USERNAMES, run_tap, tap_config
 
@@ -78,10 +79,12 @@ def test_retries_are_bounded():
         requests = sb.stats()["accounts"]["main"]["requests"]
     assert run.error is not None
     assert run.sync_run("main")["status"] == "failed"
-    # max_retries=2: three attempts per call, for each of orders, count, page 1, categories
-    # and VAT
+    # max_retries=2: three attempts per call, for each of orders, count, page 1, the first
+    # category pages (CATEGORY_PAGES_IN_FLIGHT of them, read at once) and VAT
+    categories = 3 * CATEGORY_PAGES_IN_FLIGHT
     assert requests["by_route"] == {"order/read": 3, "product_offer/count": 3,
-                                    "product_offer/read": 3, "category/read": 3, "vat/read": 3}
-    assert run.sync_run("main")["requests"] == requests["total"] == 15
+                                    "product_offer/read": 3, "category/read": categories,
+                                    "vat/read": 3}
+    assert run.sync_run("main")["requests"] == requests["total"] == 12 + categories
     assert run.sync_run("main")["order_requests"] == 3
-    assert run.sync_run("main")["retries"] == 10
+    assert run.sync_run("main")["retries"] == 2 * (4 + CATEGORY_PAGES_IN_FLIGHT)

@@ -8,7 +8,14 @@ import time
 
 import pytest
 
-from tap_emag.rate_limit import CATCH_UP_SECONDS, MARGIN, MARGIN_STEP, MAX_MARGIN, RateLimiter
+from tap_emag.rate_limit import (
+    CATCH_UP_SECONDS,
+    MARGIN,
+    MARGIN_STEP,
+    MAX_MARGIN,
+    RateLimiter,
+    SlotAbandoned,
+)
 
 
 def _max_in_window(times: list[float], window: float = 1.0) -> int:
@@ -149,3 +156,41 @@ def test_a_write_reported_early_counts_instead_of_the_end_of_the_block():
         limiter.acquire()
     # from the reported write, not from the end of the block 0.2 s later
     assert time.monotonic() - reported == pytest.approx(1.0 * (1 + MARGIN), abs=0.03)
+
+
+def test_background_requests_take_only_the_turns_foreground_ones_leave():
+    """Reference data and the count never delay a page: pages waiting go first."""
+    limiter = RateLimiter(5)
+    order: list[str] = []
+    lock = threading.Lock()
+
+    def send(name: str, background: bool) -> None:
+        if background:
+            with limiter.background():
+                limiter.acquire()
+        else:
+            limiter.acquire()
+        with lock:
+            order.append(name)
+
+    limiter.acquire()  # the budget is in use: everything below waits
+    pages = [threading.Thread(target=send, args=(f"page{i}", False)) for i in range(6)]
+    extra = threading.Thread(target=send, args=("categories", True))
+    extra.start()
+    time.sleep(0.01)
+    for thread in pages:
+        thread.start()
+    for thread in (extra, *pages):
+        thread.join(5)
+    assert order[-1] == "categories" and len(order) == 7
+
+
+def test_a_background_request_still_waiting_gives_up_when_told():
+    limiter = RateLimiter(2)
+    done = threading.Event()
+    limiter.acquire()
+    limiter.acquire()  # the next turn is about a second away
+    done.set()
+    with limiter.background(until=done), pytest.raises(SlotAbandoned):
+        limiter.acquire()
+    limiter.acquire()  # a foreground request still gets its turn
