@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 Emit = t.Callable[[dict[str, t.Any]], None]
 Producer = t.Callable[[Emit], t.Any]
+T = t.TypeVar("T")
 
 
 class Cancelled(Exception):
@@ -76,3 +77,36 @@ def interleave(producers: t.Mapping[str, Producer],
         stop.set()
         for thread in threads:
             thread.join(timeout=5)
+
+
+def read_ahead(items: t.Iterator[T], buffer: int, name: str) -> t.Iterator[T]:
+    """Iterate `items` in a thread of its own from now on; the result yields them in order.
+
+    For a stream whose requests have a budget of their own (orders): read while another
+    stream syncs, emitted when the SDK reaches it. The buffer bounds memory: the reading
+    thread waits while it is full. An exception ends the items and is raised to the reader.
+    """
+    ahead: queue.Queue[tuple[bool, t.Any]] = queue.Queue(maxsize=buffer)
+
+    def work() -> None:
+        try:
+            for item in items:
+                ahead.put((True, item))
+        except BaseException as exc:  # handed to the consumer, raised there
+            ahead.put((False, exc))
+        else:
+            ahead.put((False, None))
+
+    threading.Thread(target=work, name=name, daemon=True).start()
+
+    def drain() -> t.Iterator[T]:
+        while True:
+            more, item = ahead.get()
+            if more:
+                yield item
+            elif item is None:
+                return
+            else:
+                raise item
+
+    return drain()

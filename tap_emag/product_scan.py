@@ -113,11 +113,12 @@ class ProductScan:
         # sync log: it is sent in a turn no page wants, and dropped if none came before the
         # last page. Without one, the count bounds the look-ahead and travels with page 1.
         hint = len(self.previous.fingerprints) if self.previous.has_baseline else None
-        pages_done = threading.Event()
+        first_page, pages_done = threading.Event(), threading.Event()
 
         def count() -> int | None:
             if hint is None:
                 return self._count()
+            first_page.wait()  # by then every page request the look-ahead allows is queued
             with self.client.limiter.background(until=pages_done):
                 return self._count()
 
@@ -140,6 +141,7 @@ class ProductScan:
                                   max_in_flight=settings.max_in_flight)
             try:
                 for page, rows in pages:
+                    first_page.set()
                     sync_run.pages_fetched += 1
                     for raw in rows:
                         record = self._record(raw, page)
@@ -147,6 +149,7 @@ class ProductScan:
                             emit(record)
                     self.progress.page_done(page, len(rows))
             finally:
+                first_page.set()
                 pages_done.set()
         total_pages()  # a count that failed with an auth error fails the scan here too
 

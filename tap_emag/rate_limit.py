@@ -27,6 +27,7 @@ MARGIN = 0.02
 MARGIN_STEP = 0.02
 MAX_MARGIN = 0.25
 SEND_WAIT_SECONDS = 0.05  # re-check interval while an earlier request is still being written
+BACKGROUND_POLL_SECONDS = 0.01  # how soon a waiting background request notices a change
 CATCH_UP_SECONDS = 0.02  # lateness of a release that the next turn absorbs instead of inheriting
 
 
@@ -133,7 +134,7 @@ class RateLimiter:
                 if send is not None:
                     return send
             with self._lock:  # a foreground request is waiting: let it have the turn
-                self._lock.wait(SEND_WAIT_SECONDS)
+                self._lock.wait(BACKGROUND_POLL_SECONDS)
 
     def _wait_turn(self, *, background: bool,
                    until: threading.Event | None = None) -> _Send | None:
@@ -165,7 +166,7 @@ class RateLimiter:
                     self._recent.append(send)
                     return send
             # re-checked after the sleep: a 429 may have pushed the turn further out
-            time.sleep(min(wait, SEND_WAIT_SECONDS) if background else wait)
+            time.sleep(min(wait, BACKGROUND_POLL_SECONDS) if background else wait)
 
     def pause(self, seconds: float) -> None:
         """Hold every later request of this account back, e.g. for a 429's Retry-After."""

@@ -75,7 +75,7 @@ class TapEmag(Tap):
         return errors
 
     def discover_streams(self) -> list[Stream]:
-        """Orders first (a quick run re-reads what they touched), the sync log last."""
+        """Orders, products, reference data, and the sync log last."""
         return [
             streams.OrdersStream(self, self.run),
             streams.ProductsStream(self, self.run),
@@ -87,8 +87,14 @@ class TapEmag(Tap):
     # The SDK marks load_streams final; it sorts streams by name, which would read vat_rates
     # after sync_runs and leave its requests out of the sync log.
     def load_streams(self) -> list[Stream]:  # type: ignore[misc]
-        """Keep the declared order (the SDK sorts by name): sync_runs must follow products."""
-        return self.discover_streams()
+        """The order of sync (the SDK sorts by name): sync_runs after every other stream.
+
+        A quick run reads orders first (it re-reads the offers they touched); a scan reads
+        them in the background while it scans, and emits them after the products.
+        """
+        orders, products, *others = self.discover_streams()
+        return [orders, products, *others] if self.run.settings.quick_sync else [
+            products, orders, *others]
 
     def sync_all(self) -> None:  # type: ignore[misc]
         """Sync every account; fail the run (non-zero exit) if any account failed.
@@ -98,6 +104,10 @@ class TapEmag(Tap):
         not a failure: that run is doing the work.
         """
         self.run.claim_accounts()
+        if not self.run.settings.quick_sync:
+            orders = self.streams["orders"]
+            assert isinstance(orders, streams.OrdersStream)
+            orders.start_reading_ahead()
         try:
             super().sync_all()
         finally:

@@ -9,6 +9,7 @@ every account's sync run here.
 from __future__ import annotations
 
 import logging
+import typing as t
 
 from tap_emag.config import Account, Settings
 from tap_emag.emag_api import EmagAccountClient, EmagApiError, EmagAuthError
@@ -35,6 +36,8 @@ class TapRun:
         self._skipped: set[str] = set()
         self._locks: list[AccountLock] = []
         self._references: dict[str, ReferenceRead] = {}
+        # orders being read in the background while the products are scanned (scan runs)
+        self.orders_read_ahead: dict[str, t.Iterator[dict[str, t.Any]]] = {}
 
     @property
     def accounts(self) -> tuple[Account, ...]:
