@@ -79,12 +79,14 @@ def test_retries_are_bounded():
         requests = sb.stats()["accounts"]["main"]["requests"]
     assert run.error is not None
     assert run.sync_run("main")["status"] == "failed"
-    # max_retries=2: three attempts per call, for each of orders, count, page 1, the first
-    # category pages (CATEGORY_PAGES_IN_FLIGHT of them, read at once) and VAT
-    categories = 3 * CATEGORY_PAGES_IN_FLIGHT
-    assert requests["by_route"] == {"order/read": 3, "product_offer/count": 3,
-                                    "product_offer/read": 3, "category/read": categories,
+    # max_retries=2: three attempts per call, for each of the orders of both types (read at
+    # once), count, page 1, the first category pages (CATEGORY_PAGES_IN_FLIGHT of them, read
+    # at once) and VAT
+    calls = 2 + 1 + 1 + CATEGORY_PAGES_IN_FLIGHT + 1
+    assert requests["by_route"] == {"order/read": 6, "product_offer/count": 3,
+                                    "product_offer/read": 3,
+                                    "category/read": 3 * CATEGORY_PAGES_IN_FLIGHT,
                                     "vat/read": 3}
-    assert run.sync_run("main")["requests"] == requests["total"] == 12 + categories
-    assert run.sync_run("main")["order_requests"] == 3
-    assert run.sync_run("main")["retries"] == 2 * (4 + CATEGORY_PAGES_IN_FLIGHT)
+    assert run.sync_run("main")["requests"] == requests["total"] == 3 * calls
+    assert run.sync_run("main")["order_requests"] == 6
+    assert run.sync_run("main")["retries"] == 2 * calls
