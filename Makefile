@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PLUGINS := .meltano/.plugins-installed
 
-.PHONY: install demo up down report unit test lint sandbox about readme clean bench bench-smoke reliability
+.PHONY: install demo up down report unit test lint sandbox about catalog readme clean bench bench-smoke reliability
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,9 @@ sandbox: $(STAMP) ## The eMAG sandbox in the foreground on port 8765
 
 about: $(STAMP) ## tap-emag --about --format=markdown
 	$(BIN)/tap-emag --about --format=markdown
+
+catalog: $(STAMP) ## Refresh the committed catalog (plugins/catalogs/tap-emag.json) after a schema change
+	$(BIN)/python scripts/write_catalog.py
 
 readme: $(STAMP) ## Refresh the README's settings table from tap-emag --about
 	$(BIN)/python scripts/readme_settings.py
