@@ -20,6 +20,7 @@ import json
 import math
 import os
 import platform
+import re
 import socket
 import subprocess
 import sys
@@ -50,7 +51,7 @@ class Scenario:
     rate_limit: float = 3.0
     tap_rate: float = 3.0
     in_flight: int = 8
-    kind: str = "scan"  # scan, naive, load or quick
+    kind: str = "scan"  # scan, naive, load, quick or overhead
     orders: int = 0  # quick: orders placed per account before the quick run
 
 
@@ -276,21 +277,9 @@ def measure_quick(scenario: Scenario, workdir: Path) -> Result:
     by a first scan, as a seller's schedules run them.
     """
     result = Result(scenario)
-    port = free_port()
-    data = workdir / "pgdata-quick"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "local_postgres.py"), "start",  # noqa: S603
-                    "--data", str(data), "--port", str(port)], check=True, capture_output=True)
+    port = start_postgres(workdir / "pgdata-quick")
     sandbox = Sandbox(scenario.sizes, scenario.latency, scenario.rate_limit)
-    env = {
-        **os.environ,
-        "MELTANO_DATABASE_URI": f"sqlite:///{workdir / 'meltano-quick.db'}",
-        "TAP_EMAG_ACCOUNTS": json.dumps([
-            {"name": name, "username": CREDENTIALS[name][0], "password": CREDENTIALS[name][1],
-             "base_url": sandbox.base_url} for name in scenario.sizes]),
-        "TARGET_POSTGRES_SQLALCHEMY_URL": f"postgresql+psycopg://postgres@127.0.0.1:{port}/emag",
-        "DBT_POSTGRES_PORT": str(port), "DBT_TARGET_PATH": str(workdir / "dbt-quick"),
-        "DBT_LOG_PATH": str(workdir / "dbt-quick-logs"), "EMAG_CONFLICT_STRATEGY": "",
-    }
+    env = meltano_env(sandbox, scenario, port, workdir, "quick")
 
     def job(name: str) -> float:
         started = time.monotonic()
@@ -311,8 +300,7 @@ def measure_quick(scenario: Scenario, workdir: Path) -> Result:
         scan_stats = sandbox.stats()
     finally:
         sandbox.stop()
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "local_postgres.py"), "stop",  # noqa: S603
-                        "--data", str(data)], check=False, capture_output=True)
+        stop_postgres(workdir / "pgdata-quick")
 
     def spent(stats: dict) -> tuple[int, int, int]:
         routes = [s["requests"]["by_route"] for s in stats.values()]
@@ -339,6 +327,100 @@ def measure_quick(scenario: Scenario, workdir: Path) -> Result:
         f" {600 + quick:.0f}s, {300 + quick:.0f}s on average; hourly scan only, at most"
         f" {3600 + scan:.0f}s, {1800 + scan:.0f}s on average",
     ]
+    return result
+
+
+def start_postgres(data: Path) -> int:
+    """A local Postgres (scripts/local_postgres.py) on a free port; the port."""
+    port = free_port()
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "local_postgres.py"), "start",  # noqa: S603
+                    "--data", str(data), "--port", str(port)], check=True, capture_output=True)
+    return port
+
+
+def stop_postgres(data: Path) -> None:
+    """Stop it."""
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "local_postgres.py"), "stop",  # noqa: S603
+                    "--data", str(data)], check=False, capture_output=True)
+
+
+def meltano_env(sandbox: Sandbox, scenario: Scenario, port: int, workdir: Path,
+                tag: str) -> dict[str, str]:
+    """The environment of `meltano run` against this sandbox and Postgres, state of its own."""
+    return {
+        **os.environ,
+        "MELTANO_DATABASE_URI": f"sqlite:///{workdir / f'meltano-{tag}.db'}",
+        "TAP_EMAG_ACCOUNTS": json.dumps([
+            {"name": name, "username": CREDENTIALS[name][0], "password": CREDENTIALS[name][1],
+             "base_url": sandbox.base_url} for name in scenario.sizes]),
+        "TARGET_POSTGRES_SQLALCHEMY_URL": f"postgresql+psycopg://postgres@127.0.0.1:{port}/emag",
+        "DBT_POSTGRES_PORT": str(port), "DBT_TARGET_PATH": str(workdir / f"dbt-{tag}"),
+        "DBT_LOG_PATH": str(workdir / f"dbt-{tag}-logs"), "EMAG_CONFLICT_STRATEGY": "",
+    }
+
+
+LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\dT[\d:.]+)Z \[\s*\w+\s*\] (\S+)\s+(.*)$")
+
+
+def stage_times(stderr: str, launched: float) -> dict[str, float]:
+    """Seconds spent in each stage of one `meltano run emag-sync`, from Meltano's log times.
+
+    `launched` is the wall-clock time `meltano run` was started at.
+    """
+    lines = []
+    for line in stderr.splitlines():
+        if match := LOG_LINE.match(line):
+            at = datetime.fromisoformat(match[1] + "+00:00").timestamp()
+            lines.append((at, match[2], match[3]))
+    tap = [at for at, name, _ in lines if name == "tap-emag"]
+    blocks = [at for at, name, text in lines if name == "meltano" and "Block run completed" in text]
+    scans = [float(m[1]) for _, name, text in lines if name == "tap-emag"
+             and (m := re.search(r"sync completed in ([\d.]+)s", text))]
+    dbt_lines = [(at, text) for at, name, text in lines if name == "dbt"]
+    dbt_started = next(at for at, text in dbt_lines if "Running with dbt" in text)
+    models_started = next(at for at, text in dbt_lines if "Concurrency:" in text)
+    models_done = next(at for at, text in dbt_lines if "Finished running" in text)
+    return {
+        "meltano start": lines[0][0] - launched,
+        "to the tap's first line": tap[0] - lines[0][0],
+        "tap": tap[-1] - tap[0],
+        "product scan (API)": max(scans),
+        "target and state after the tap": blocks[0] - tap[-1],
+        "dbt start": dbt_started - blocks[0],
+        "dbt parse": models_started - dbt_started,
+        "dbt models": models_done - models_started,
+        "dbt end and Meltano exit": lines[-1][0] - models_done,
+        "whole job": lines[-1][0] - launched,
+    }
+
+
+def measure_overhead(scenario: Scenario, workdir: Path) -> Result:
+    """A no-change `meltano run emag-sync` (the hourly run when nothing changed), by stage.
+
+    Three runs: a first, full one and a second to settle the state; the third is measured.
+    """
+    result = Result(scenario)
+    port = start_postgres(workdir / "pgdata-overhead")
+    sandbox = Sandbox(scenario.sizes, scenario.latency, scenario.rate_limit)
+    env = meltano_env(sandbox, scenario, port, workdir, "overhead")
+    try:
+        for _ in range(2):
+            subprocess.run([str(BIN / "meltano"), "run", "emag-sync"], cwd=ROOT, env=env,  # noqa: S603
+                           check=True, capture_output=True)
+        launched = time.time()
+        run = subprocess.run([str(BIN / "meltano"), "run", "emag-sync"], cwd=ROOT, env=env,  # noqa: S603
+                             check=True, capture_output=True, text=True)
+    finally:
+        sandbox.stop()
+        stop_postgres(workdir / "pgdata-overhead")
+    stages = stage_times(run.stderr, launched)
+    result.wall = stages["whole job"]
+    result.scan = stages["product scan (API)"]
+    result.floor = max(math.ceil(n / 100) for n in scenario.sizes.values()) / 3
+    outside = result.wall - result.scan
+    result.load_transform = f"{outside:.1f}s of {result.wall:.1f}s outside the scan"
+    result.notes.append("no-change job by stage: " + ", ".join(
+        f"{name} {seconds:.1f}s" for name, seconds in stages.items()))
     return result
 
 
@@ -377,6 +459,8 @@ def scenarios(smoke: bool) -> list[Scenario]:
             Scenario("naive baseline", small, 0.05, kind="naive"),
             Scenario("quick sync job", {"main": 600, "fbe": 400}, 0.05, orders=5,
                      kind="quick"),
+            Scenario("no-change run overhead", {"main": 600, "fbe": 400}, 0.05,
+                     kind="overhead"),
         ]
     whole_run = [
         Scenario(f"{'one account' if len(sizes) == 1 else 'two accounts'}", sizes, latency)
@@ -394,6 +478,7 @@ def scenarios(smoke: bool) -> list[Scenario]:
                  rate_limit=0, tap_rate=1000, in_flight=4, kind="load"),
         Scenario("naive baseline", {"main": n, "fbe": n}, 0.3, kind="naive"),
         Scenario("quick sync job", {"main": n, "fbe": n}, 0.3, orders=25, kind="quick"),
+        Scenario("no-change run overhead", {"main": n, "fbe": n}, 0.3, kind="overhead"),
     ]
 
 
@@ -435,7 +520,8 @@ def main() -> int:
         print(f"... {scenario.name} {scenario.sizes} latency {scenario.latency}", flush=True)
         measure = {"scan": lambda s: measure_scan(s, workdir), "naive": measure_naive,
                    "load": lambda s: measure_load(s, workdir),
-                   "quick": lambda s: measure_quick(s, workdir)}[scenario.kind]
+                   "quick": lambda s: measure_quick(s, workdir),
+                   "overhead": lambda s: measure_overhead(s, workdir)}[scenario.kind]
         results.append(measure(scenario))
     print(f"\nmachine: {platform.node()}, {os.cpu_count()} cores, Python"
           f" {platform.python_version()}, {platform.platform()}")

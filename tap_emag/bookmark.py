@@ -52,7 +52,7 @@ class Bookmark:
             return cls()
         fingerprints = Fingerprints.decode(text)
         suspected = decode_ids(state.get("suspected"))
-        if not suspected <= fingerprints.keys():
+        if not all(product_id in fingerprints for product_id in suspected):
             msg = "suspected products missing from the fingerprints in state"
             raise ValueError(msg)
         origin = state.get("origin_run_id")

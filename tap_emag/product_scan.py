@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from tap_emag.bookmark import Bookmark
 from tap_emag.config import Settings
 from tap_emag.emag_api import EmagAccountClient, EmagApiError, EmagAuthError, as_rows
-from tap_emag.fingerprints import Fingerprints, content_digest
+from tap_emag.fingerprints import FingerprintLog, Fingerprints, content_digest
 from tap_emag.normalize import InvalidProductError, as_integer, normalize_product
 from tap_emag.pagination import ordered_pages
 from tap_emag.progress import ScanProgress
@@ -63,7 +63,7 @@ class ProductScan:
             sync_run.bookmark_origin_run_id = sync_run.run_id
         self.emit_all = settings.full_reemit or not self.previous.has_baseline
         self.suspected: set[int] = set()
-        self.seen = Fingerprints()
+        self.seen = FingerprintLog()
         self.observed_at = utc_now()
         self.progress = ScanProgress(self.account, logger, settings.progress_interval)
 
@@ -75,14 +75,14 @@ class ProductScan:
         """
         try:
             self._scan(emit)
+            seen = self.seen.finish()
             if self.sync_run.filtered:
                 # a partial view: nothing can be deleted, nothing stops being suspected
-                kept = Fingerprints(self.previous.fingerprints)
-                self.suspected = self.previous.suspected - self.seen.keys()
+                kept = self.previous.fingerprints.updated_with(seen)
+                self.suspected = {product_id for product_id in self.previous.suspected
+                                  if product_id not in seen}
             else:
-                self._settle_missing(emit)
-                kept = Fingerprints()
-            kept.update(self.seen)
+                kept = self._settle_missing(seen, emit)
         except EmagApiError as exc:
             self.sync_run.add_error(exc.detail)
             self.sync_run.finish(FAILED)
@@ -181,12 +181,12 @@ class ProductScan:
             sync_run.add_error(f"page {page}: record skipped: {exc}")
             return None
         product_id = record["id"]
-        if product_id in self.seen:
+        if self.seen.seen_recently(product_id):
             return None  # pages shifted while reading: the product was already read
         if self.observer is not None:
             self.observer(record)
         digest = content_digest(record)
-        self.seen[product_id] = digest
+        self.seen.add(product_id, digest)
         sync_run.products_seen += 1
         before = self.previous.fingerprints.get(product_id)
         if before is None:
@@ -205,8 +205,8 @@ class ProductScan:
 
     # -- deletions -----------------------------------------------------------------------------
 
-    def _settle_missing(self, emit: Emit) -> None:
-        """Deletion records for products that completed scans no longer find.
+    def _settle_missing(self, seen: Fingerprints, emit: Emit) -> Fingerprints:
+        """Deletion records for products that completed scans no longer find; the bookmark.
 
         A product deleted while the scan pages through the catalogue shifts later products one
         place up, so a live product can be missed. A missing product is therefore deleted
@@ -215,7 +215,7 @@ class ProductScan:
         however many products vanish during a scan, no live one is reported deleted.
         """
         previous = self.previous
-        missing = sorted(previous.fingerprints.keys() - self.seen.keys())
+        missing = previous.fingerprints.missing_from(seen)
         unreadable = self.sync_run.failed_records > 0
         gone: list[int] = []
         to_check: list[int] = []
@@ -228,15 +228,19 @@ class ProductScan:
                 to_check.append(product_id)
         checked, unchecked = (to_check[: self.settings.deletion_check_limit],
                               to_check[self.settings.deletion_check_limit :])
+        still_there: list[int] = []
         for product_id, exists in zip(checked, self._lookups(checked), strict=True):
             if exists is False:
                 gone.append(product_id)
             elif exists is None:
                 unchecked.append(product_id)  # the lookup failed: nothing confirmed
             else:
-                self.seen[product_id] = previous.fingerprints[product_id]
-        for product_id in unchecked:
-            self.seen[product_id] = previous.fingerprints[product_id]
+                still_there.append(product_id)
+        # products still listed, or not confirmed gone, stay in the bookmark as they were
+        restored = ((product_id, previous.fingerprints.get(product_id))
+                    for product_id in (*still_there, *unchecked))
+        kept = seen.updated_with(Fingerprints(
+            (product_id, digest) for product_id, digest in restored if digest is not None))
         self.suspected = set(unchecked)
         if unchecked:
             self.logger.warning(
@@ -249,6 +253,7 @@ class ProductScan:
             emit({"account": self.account, "id": product_id, "_sdc_deleted_at": deleted_at,
                   "version_observed_at": deleted_at, "run_id": self.sync_run.run_id,
                   "content_hash": None})
+        return kept
 
     def _lookups(self, product_ids: list[int]) -> list[bool | None]:
         """Whether each product exists, read by id (None: the lookup failed), paced as pages."""

@@ -14,15 +14,23 @@ def test_benchmark_smoke_run_reports_every_scenario():
                             capture_output=True, text=True, timeout=900, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ")][1:]
-    names = [row.split("|")[1].strip() for row in rows]
-    assert names == ["one account", "two accounts", "cpu-bound",
-                     "load+transform, 1% changed", "naive baseline", "quick sync job"]
-    for row in rows[:-1]:
-        cells = [cell.strip() for cell in row.split("|")[1:-1]]
-        assert int(cells[4]) > 0  # pages read
-        assert float(cells[5]) > 0  # wall seconds
-    load = rows[3].split("|")[15].strip()
+    cells = {row.split("|")[1].strip(): [cell.strip() for cell in row.split("|")[1:-1]]
+             for row in rows}
+    assert list(cells) == ["one account", "two accounts", "cpu-bound",
+                           "load+transform, 1% changed", "naive baseline", "quick sync job",
+                           "no-change run overhead"]
+    for name in ("one account", "two accounts", "cpu-bound", "load+transform, 1% changed",
+                 "naive baseline"):
+        assert int(cells[name][4]) > 0  # pages read
+        assert float(cells[name][5]) > 0  # the tap process, start to exit
+    for name in ("one account", "two accounts"):
+        assert float(cells[name][8].strip("*")) > 0  # process / floor
+        assert float(cells[name][10]) > 0  # the first run (no state)
+        assert cells[name][11] == "0"  # reference data fresh: no category or VAT request
+    load = cells["load+transform, 1% changed"][17]
     assert " vs " in load and load.endswith("%")  # incremental vs full load+transform
-    quick = [cell.strip() for cell in rows[-1].split("|")[1:-1]]
+    quick = cells["quick sync job"]
     assert quick[4] == "0" and float(quick[5]) > 0  # no product page; the whole job's time
-    assert quick[14].startswith("whole job ") and " vs scan job " in quick[14]
+    assert quick[17].startswith("whole job ") and " vs scan job " in quick[17]
+    assert cells["no-change run overhead"][17].endswith("outside the scan")
+    assert "no-change job by stage: meltano start" in result.stdout
