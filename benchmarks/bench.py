@@ -236,38 +236,62 @@ def measure_naive(scenario: Scenario) -> Result:
 
 
 def measure_load(scenario: Scenario, workdir: Path) -> Result:
-    """target-postgres + dbt time for a full load, then for a run with 1% changed."""
+    """target-postgres + dbt time for a full load, then for a run with 1% changed.
+
+    The row's tap figures are the full run's (the heavier: every product emitted); the notes
+    give both runs' time, peak RSS and STATE messages (each one Meltano stores).
+    """
     result = Result(scenario)
-    port = free_port()
-    data = workdir / "pgdata"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "local_postgres.py"), "start",  # noqa: S603
-                    "--data", str(data), "--port", str(port)], check=True, capture_output=True)
+    port = start_postgres(workdir / "pgdata")
     sandbox = Sandbox(scenario.sizes, scenario.latency, scenario.rate_limit)
     try:
         config = tap_config(sandbox, scenario)
         full_output = workdir / "load-full.jsonl"
-        run_tap(config, full_output)
-        _, state = read_output(full_output)
+        full_wall, full_rss = run_tap(config, full_output)
+        full_runs, state = read_output(full_output)
+        full_states = state_messages(full_output)
         full = load_and_transform(full_output, port, workdir)
         for name, size in scenario.sizes.items():
             sandbox.mutate(name, changed=max(1, size // 100))
         incremental_output = workdir / "load-incremental.jsonl"
-        wall, result.rss_mb = run_tap(config, incremental_output, state)
-        runs, _ = read_output(incremental_output)
+        wall, rss = run_tap(config, incremental_output, state)
+        runs, final_state = read_output(incremental_output)
+        incremental_states = state_messages(incremental_output)
         incremental = load_and_transform(incremental_output, port, workdir)
     finally:
         sandbox.stop()
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "local_postgres.py"), "stop",  # noqa: S603
-                        "--data", str(data)], check=False, capture_output=True)
-    result.wall = wall
-    result.products = sum(r["products_seen"] for r in runs)
-    result.pages = sum(r["pages_fetched"] for r in runs)
+        stop_postgres(workdir / "pgdata")
+    result.wall = result.scan = full_wall
+    result.rss_mb = max(full_rss, rss)
+    result.products = sum(r["products_seen"] for r in full_runs)
+    result.pages = sum(r["pages_fetched"] for r in full_runs)
+    bookmarks = final_state.get("bookmarks", {}).get("products", {}).get("accounts", {})
+    result.state_bytes = (sum(len(b["fingerprints"]) for b in bookmarks.values())
+                          / max(result.products, 1))
     changed = sum(r["created"] + r["updated"] + r["deleted"] for r in runs)
     result.load_transform = (f"{incremental[0]:.1f}+{incremental[1]:.1f}s vs"
                              f" {full[0]:.1f}+{full[1]:.1f}s full"
                              f" = {sum(incremental) / sum(full):.0%}")
-    result.notes.append(f"{changed} products emitted by the incremental run")
+    result.notes += [
+        f"full run: tap {full_wall:.1f}s ({result.products / full_wall:,.0f} products/s),"
+        f" peak RSS {full_rss:.0f} MB, {full_states[0]} STATE messages (largest"
+        f" {full_states[1] / 1e6:.1f} MB); target-postgres {full[0]:.1f}s, dbt run"
+        f" {full[1]:.1f}s",
+        f"1% changed: tap {wall:.1f}s, peak RSS {rss:.0f} MB, {incremental_states[0]} STATE"
+        f" messages (largest {incremental_states[1] / 1e6:.1f} MB), {changed:,} products"
+        f" emitted; target-postgres {incremental[0]:.1f}s, dbt run {incremental[1]:.1f}s",
+    ]
     return result
+
+
+def state_messages(path: Path) -> tuple[int, int]:
+    """How many STATE messages a tap output holds, and the largest one's bytes."""
+    count, largest = 0, 0
+    with path.open("rb") as lines:
+        for line in lines:
+            if line.startswith(b'{"type":"STATE"'):
+                count, largest = count + 1, max(largest, len(line))
+    return count, largest
 
 
 def measure_quick(scenario: Scenario, workdir: Path) -> Result:
@@ -478,6 +502,8 @@ def scenarios(smoke: bool) -> list[Scenario]:
                  rate_limit=0, tap_rate=1000, in_flight=4, kind="load"),
         Scenario("naive baseline", {"main": n, "fbe": n}, 0.3, kind="naive"),
         Scenario("quick sync job", {"main": n, "fbe": n}, 0.3, orders=25, kind="quick"),
+        Scenario("a million offers per account", {"main": 1_000_000, "fbe": 1_000_000}, 0.0,
+                 rate_limit=0, tap_rate=1000, in_flight=4, kind="load"),
         Scenario("no-change run overhead", {"main": n, "fbe": n}, 0.3, kind="overhead"),
     ]
 

@@ -22,24 +22,22 @@ versions as (
 
 ),
 
-changed as (
-
-    select distinct
-        recorded.account,
-        recorded.product_id
-    from {{ ref('int_emag__product_versions') }} as recorded
-    where {{ written_since_last_build('age(recorded.xmin)') }}
-
-),
-
 changed_versions as (
 
+    -- incremental: the versions of products with a version recorded since the last build;
+    -- a first or full build takes every product without looking for what changed
     select versions.*
     from versions
-    inner join changed
-        on
-            versions.account = changed.account
-            and versions.product_id = changed.product_id
+    {% if is_incremental() %}
+        where exists (
+            select 1
+            from {{ ref('int_emag__product_versions') }} as recorded
+            where
+                recorded.account = versions.account
+                and recorded.product_id = versions.product_id
+                and {{ written_since_last_build('age(recorded.xmin)') }}
+        )
+    {% endif %}
 
 ),
 
