@@ -38,10 +38,6 @@ class ProductsStream(EmagStream):
     primary_keys = ("account", "id")
     replication_key = None
     schema = schemas.PRODUCTS
-    # Its state changes only when an account's scan ends, and every STATE message carries
-    # every bookmark (16 bytes per product): at the SDK's default (every 10,000 records) a
-    # re-emit of two 1,000,000-offer accounts wrote 200 states of 32 MB. Written at the end.
-    STATE_MSG_FREQUENCY = 10**12
 
     @property
     def partitions(self) -> list[dict[str, t.Any]] | None:
@@ -143,7 +139,6 @@ class OrdersStream(EmagStream):
     name = "orders"
     primary_keys = ("account", "id")
     replication_key = "modified"
-    STATE_MSG_FREQUENCY = 100_000  # each STATE carries the product bookmarks too (see above)
     is_sorted = True
     schema = schemas.ORDERS
     window = dt.timedelta(days=7)

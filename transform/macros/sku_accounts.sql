@@ -12,7 +12,16 @@
         {%- set accounts = [] -%}
         {%- set products = load_relation(source('emag', 'products')) if execute else none -%}
         {%- if products is not none -%}
-            {%- set found = run_query('select distinct account from ' ~ products ~ ' order by account') -%}
+            {#- one index probe per account (target-postgres keys the table on account, id),
+                not a scan of every offer: the loose index scan Postgres does not do itself -#}
+            {%- set found = run_query(
+                'with recursive accounts as ('
+                ~ ' (select account from ' ~ products ~ ' order by account limit 1)'
+                ~ ' union all select (select later.account from ' ~ products ~ ' as later'
+                ~ ' where later.account > accounts.account order by later.account limit 1)'
+                ~ ' from accounts where accounts.account is not null)'
+                ~ ' select account from accounts where account is not null order by account'
+            ) -%}
             {%- set accounts = found.columns[0].values() | list -%}
         {%- endif -%}
     {%- endif -%}
