@@ -11,7 +11,7 @@ from tap_emag import schemas
 from tap_emag.client import Context, EmagStream
 from tap_emag.emag_api import EmagApiError, as_rows
 from tap_emag.emag_time import to_emag
-from tap_emag.interleave import Finished, interleave, read_ahead
+from tap_emag.interleave import Emit, Finished, Producer, interleave, read_ahead
 from tap_emag.normalize import as_decimal, as_integer
 from tap_emag.orders import InvalidOrderError, normalize_order, touched_products
 from tap_emag.pagination import ordered_pages
@@ -108,10 +108,10 @@ class ProductsStream(EmagStream):
                 raise item.error
 
 
-def _beside(scan: ProductScan, reference: ReferenceRead) -> t.Callable[[t.Any], t.Any]:
+def _beside(scan: ProductScan, reference: ReferenceRead) -> Producer:
     """The account's producer: its scan, with its reference read in a thread of its own."""
 
-    def produce(emit: t.Any) -> t.Any:
+    def produce(emit: Emit) -> dict[str, t.Any] | None:
         thread = threading.Thread(target=reference.execute, daemon=True,
                                   name=f"reference-{scan.account}")
         thread.start()
