@@ -30,13 +30,13 @@ changed_versions as (
     from versions
     {% if is_incremental() %}
         where exists (
-            select 1
-            from {{ ref('int_emag__product_versions') }} as recorded
-            where
-                recorded.account = versions.account
-                and recorded.product_id = versions.product_id
-                and {{ written_since_last_build('age(recorded.xmin)') }}
-        )
+                select 1
+                from {{ ref('int_emag__product_versions') }} as recorded
+                where
+                    recorded.account = versions.account
+                    and recorded.product_id = versions.product_id
+                    and {{ written_since_last_build('age(recorded.xmin)') }}
+            )
     {% endif %}
 
 ),
