@@ -75,3 +75,14 @@ _FIXED = bytes(range(8))
 
 def _digests(fingerprints: Fingerprints) -> tuple:
     return fingerprints._lo, fingerprints._hi
+
+
+def test_a_scan_read_out_of_order_is_sorted_in_runs_keeping_the_first_of_a_repeat():
+    log = FingerprintLog(window=1)
+    ids = [(n * 7919) % 200_003 + 1 for n in range(200_000)]  # every id once, shuffled
+    for product_id in ids:
+        log.add(product_id, _digest(product_id))
+    log.add(ids[0], _digest(-1))  # repeated far beyond the window
+    seen = log.finish()
+    assert list(seen.ids()) == sorted(ids)
+    assert seen.get(ids[0]) == _digest(ids[0])
