@@ -235,7 +235,7 @@ def measure_naive(scenario: Scenario) -> Result:
     return result
 
 
-def measure_load(scenario: Scenario, workdir: Path) -> Result:
+def measure_load(scenario: Scenario, workdir: Path, *, tap_only: bool = False) -> Result:
     """target-postgres + dbt time for a full load, then for a run with 1% changed.
 
     The row's tap figures are the full run's (the heavier: every product emitted); the notes
@@ -250,14 +250,15 @@ def measure_load(scenario: Scenario, workdir: Path) -> Result:
         full_wall, full_rss = run_tap(config, full_output)
         full_runs, state = read_output(full_output)
         full_states = state_messages(full_output)
-        full = load_and_transform(full_output, port, workdir)
+        full = (0.0, 0.0) if tap_only else load_and_transform(full_output, port, workdir)
         for name, size in scenario.sizes.items():
             sandbox.mutate(name, changed=max(1, size // 100))
         incremental_output = workdir / "load-incremental.jsonl"
         wall, rss = run_tap(config, incremental_output, state)
         runs, final_state = read_output(incremental_output)
         incremental_states = state_messages(incremental_output)
-        incremental = load_and_transform(incremental_output, port, workdir)
+        incremental = ((0.0, 0.0) if tap_only
+                       else load_and_transform(incremental_output, port, workdir))
     finally:
         sandbox.stop()
         stop_postgres(workdir / "pgdata")
@@ -269,17 +270,19 @@ def measure_load(scenario: Scenario, workdir: Path) -> Result:
     result.state_bytes = (sum(len(b["fingerprints"]) for b in bookmarks.values())
                           / max(result.products, 1))
     changed = sum(r["created"] + r["updated"] + r["deleted"] for r in runs)
-    result.load_transform = (f"{incremental[0]:.1f}+{incremental[1]:.1f}s vs"
-                             f" {full[0]:.1f}+{full[1]:.1f}s full"
-                             f" = {sum(incremental) / sum(full):.0%}")
+    result.load_transform = "not loaded (--tap-only)" if tap_only else (
+        f"{incremental[0]:.1f}+{incremental[1]:.1f}s vs {full[0]:.1f}+{full[1]:.1f}s full"
+        f" = {sum(incremental) / sum(full):.0%}")
+    def loaded(times: tuple[float, float]) -> str:
+        return "" if tap_only else f"; target-postgres {times[0]:.1f}s, dbt run {times[1]:.1f}s"
+
     result.notes += [
         f"full run: tap {full_wall:.1f}s ({result.products / full_wall:,.0f} products/s),"
         f" peak RSS {full_rss:.0f} MB, {full_states[0]} STATE messages (largest"
-        f" {full_states[1] / 1e6:.1f} MB); target-postgres {full[0]:.1f}s, dbt run"
-        f" {full[1]:.1f}s",
+        f" {full_states[1] / 1e6:.1f} MB){loaded(full)}",
         f"1% changed: tap {wall:.1f}s, peak RSS {rss:.0f} MB, {incremental_states[0]} STATE"
         f" messages (largest {incremental_states[1] / 1e6:.1f} MB), {changed:,} products"
-        f" emitted; target-postgres {incremental[0]:.1f}s, dbt run {incremental[1]:.1f}s",
+        f" emitted{loaded(incremental)}",
     ]
     return result
 
@@ -538,6 +541,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true", help="tiny catalogues (CI)")
     parser.add_argument("--only", help="run scenarios whose name contains this")
+    parser.add_argument("--tap-only", action="store_true",
+                        help="load+transform rows: the two tap runs only, nothing loaded")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="tap-emag-bench-"))
     results = []
@@ -546,7 +551,7 @@ def main() -> int:
             continue
         print(f"... {scenario.name} {scenario.sizes} latency {scenario.latency}", flush=True)
         measure = {"scan": lambda s: measure_scan(s, workdir), "naive": measure_naive,
-                   "load": lambda s: measure_load(s, workdir),
+                   "load": lambda s: measure_load(s, workdir, tap_only=args.tap_only),
                    "quick": lambda s: measure_quick(s, workdir),
                    "overhead": lambda s: measure_overhead(s, workdir)}[scenario.kind]
         results.append(measure(scenario))
