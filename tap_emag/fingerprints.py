@@ -45,17 +45,22 @@ def pack(packed: bytes) -> str:
     return f"{FORMAT}:{base64.b64encode(packed).decode('ascii')}"
 
 
-def unpack(text: str, entry: struct.Struct, what: str) -> t.Iterator[tuple[t.Any, ...]]:
-    """The entries of text written by `pack`; anything else is an error naming the problem."""
+def packed_bytes(text: str, entry_size: int, what: str) -> bytes:
+    """The bytes of text written by `pack`; anything else is an error naming the problem."""
     prefix, _, payload = text.partition(":")
     if prefix != FORMAT:
         msg = f"unsupported {what} format {prefix[:10]!r} in state"
         raise ValueError(msg)
     packed = base64.b64decode(payload, validate=True)
-    if len(packed) % entry.size:
+    if len(packed) % entry_size:
         msg = f"{what} state is truncated"
         raise ValueError(msg)
-    return entry.iter_unpack(packed)
+    return packed
+
+
+def unpack(text: str, entry: struct.Struct, what: str) -> t.Iterator[tuple[t.Any, ...]]:
+    """The entries of text written by `pack`."""
+    return entry.iter_unpack(packed_bytes(text, entry.size, what))
 
 
 class Fingerprints:
@@ -169,14 +174,7 @@ class Fingerprints:
         """Read state written by `encode` (the entries are checked like any other state)."""
         if not text:
             return cls()
-        prefix, _, payload = text.partition(":")
-        if prefix != FORMAT:
-            msg = f"unsupported fingerprint format {prefix[:10]!r} in state"
-            raise ValueError(msg)
-        packed = base64.b64decode(payload, validate=True)
-        if len(packed) % _ENTRY.size:
-            msg = "fingerprint state is truncated"
-            raise ValueError(msg)
+        packed = packed_bytes(text, _ENTRY.size, "fingerprint")
         words = array("I")
         words.frombytes(packed)
         if sys.byteorder != "little":
