@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PLUGINS := .meltano/.plugins-installed
 
-.PHONY: install demo up down report unit test lint sandbox about catalog readme clean bench bench-smoke reliability
+.PHONY: browser install demo up down report unit test lint sandbox about catalog readme clean bench bench-smoke reliability
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,10 @@ report: $(STAMP) ## Rows per table and the last sync per account
 unit: $(STAMP) ## The unit tests only: no server, no Meltano plugins (under a minute)
 	$(BIN)/pytest tests/unit
 
-test: $(PLUGINS) ## The whole test suite
+browser: ## Debian's chromium for the browser tests, when no Chromium is on PATH
+	bash scripts/install_chromium.sh
+
+test: $(PLUGINS) browser ## The whole test suite
 	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks transform
 	$(BIN)/mypy
 	$(BIN)/pytest

@@ -75,9 +75,11 @@ def _duplicate_versions(dsn: str) -> list[tuple]:
 
 
 def test_one_quick_run_brings_the_stock_of_every_touched_offer(primed, sandbox, postgres):
+    # the case: 50 orders touching 80 offers (the sandbox is seeded: these seeds place
+    # 30 MAIN orders on 49 offers and 20 FBE orders on 31)
     touched = {"main": _place(sandbox, "main", 30, seed=11),
-               "fbe": _place(sandbox, "fbe", 20, seed=12)}
-    assert sum(map(len, touched.values())) >= 50
+               "fbe": _place(sandbox, "fbe", 20, seed=45)}
+    assert sum(map(len, touched.values())) == 80
     sandbox.admin("reset_stats")
     result = primed.run(QUICK_JOB)
     assert result.returncode == 0, result.stderr[-3000:]
