@@ -8,7 +8,6 @@ a sync: switch them on in the UI (Automation) or with `dagster schedule start`.
 """
 
 import os
-import re
 
 import dagster as dg
 from pydantic import Field
@@ -17,11 +16,12 @@ from orchestrate.meltano_project import (
     MeltanoJob,
     MeltanoProject,
     MeltanoSchedule,
+    dagster_name,
     load_project,
 )
 from orchestrate.meltano_run import run_command, stream_run
 
-# Dagster names allow letters, digits and underscores only: `emag-sync` becomes `emag_sync`;
+# Dagster names allow letters, digits and underscores only (`emag-sync` becomes `emag_sync`):
 # the Meltano name stays in the description and in these tags.
 JOB_TAG = "meltano/job"
 SCHEDULE_TAG = "meltano/schedule"
@@ -36,11 +36,6 @@ class MeltanoRunConfig(dg.Config):
         description=("Extra environment variables for this run, e.g. TAP_EMAG_FULL_REEMIT: "
                      "'true'. Run config is stored and shown in the UI: never put passwords "
                      "here (the tap reads them from the environment or meltano.yml)."))
-
-
-def dagster_name(meltano_name: str) -> str:
-    """A Meltano name as Dagster accepts it (letters, digits, underscores)."""
-    return re.sub(r"[^A-Za-z0-9_]", "_", meltano_name)
 
 
 def op_name(job: MeltanoJob) -> str:
@@ -68,8 +63,10 @@ def build_job(project: MeltanoProject, job: MeltanoJob) -> dg.JobDefinition:
         result = stream_run(command, project.root, {**os.environ, **config.env},
                             lambda level, line: context.log.log(level, line))
         if result.returncode != 0:
+            failed = f"meltano run {job.name} exited with {result.returncode}"
+            context.log.error(failed)
             raise dg.Failure(
-                description=f"meltano run {job.name} exited with {result.returncode}",
+                description=failed,
                 metadata={"last lines": dg.MetadataValue.text("\n".join(result.tail))})
         context.log.info(f"meltano run {job.name} completed")
 

@@ -8,6 +8,7 @@ and its own validation, so a job added anywhere in the project appears in Dagste
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Mapping
@@ -49,6 +50,11 @@ class MeltanoProject:
     schedules: tuple[MeltanoSchedule, ...]
     # schedules of the legacy `extractor`/`loader` form: no job to run, so not orchestrated
     skipped_schedules: tuple[str, ...] = ()
+
+
+def dagster_name(meltano_name: str) -> str:
+    """A Meltano name as Dagster accepts names (letters, digits, underscores): `emag_sync`."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", meltano_name)
 
 
 def project_root() -> Path:
