@@ -56,7 +56,7 @@ class DagsterServer:
         command = make_orchestrate_command()
         self._log_file = log.open("w")
         self.process = subprocess.Popen(
-            ["sh", "-c", f"exec {command}"], cwd=ROOT,
+            ["sh", "-c", f"exec env {command}"], cwd=ROOT,
             env={**env, "DAGSTER_HOME": str(home), "DAGSTER_PORT": str(self.port)},
             stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
             start_new_session=True,
