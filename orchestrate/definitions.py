@@ -58,7 +58,7 @@ def build_job(project: MeltanoProject, job: MeltanoJob) -> dg.JobDefinition:
     @dg.op(name=op_name(job), description=f"`meltano run {job.name}`: {'; '.join(job.tasks)}")
     def run_meltano_job(context: dg.OpExecutionContext, config: MeltanoRunConfig) -> None:
         extra = ", ".join(f"{key}={value}" for key, value in sorted(config.env.items()))
-        context.log.info(f"{' '.join(command[1:])} (in {project.root}"
+        context.log.info(f"meltano {' '.join(command[1:])} (in {project.root}"
                          + (f"; with {extra})" if extra else ")"))
         result = stream_run(command, project.root, {**os.environ, **config.env},
                             lambda level, line: context.log.log(level, line))
