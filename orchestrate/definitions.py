@@ -7,6 +7,7 @@ and `env:` (passed to the op as run config) and start stopped, so opening the UI
 a sync: switch them on in the UI (Automation) or with `dagster schedule start`.
 """
 
+import logging
 import os
 
 import dagster as dg
@@ -100,6 +101,10 @@ def build_schedule(project: MeltanoProject, schedule: MeltanoSchedule,
 
 def build_definitions(project: MeltanoProject) -> dg.Definitions:
     """Every job and job schedule of the project, as Dagster definitions."""
+    if project.skipped_schedules:
+        logging.getLogger(__name__).warning(
+            "Schedules without a job (legacy extractor/loader form) are not orchestrated: %s",
+            ", ".join(project.skipped_schedules))
     unique_names([job.name for job in project.jobs], "job")
     unique_names([schedule.name for schedule in project.schedules], "schedule")
     by_name = {job.name: job for job in project.jobs}
