@@ -1,7 +1,8 @@
 """The orchestrator end to end: `make orchestrate`'s command on a free port, the Dagster UI in
 headless Chromium lists meltano.yml's jobs, `emag-sync` launched from the UI's launchpad runs
-`meltano run emag-sync` against a sandbox and a real Postgres, its log and the run history are
-read back through the GraphQL API, and SIGTERM stops the whole server.
+`meltano run emag-sync` against a sandbox and a real Postgres, the run's page shows the tap's
+lines, its log and the run history are read back through the GraphQL API too, and SIGTERM
+stops the whole server.
 """
 
 from __future__ import annotations
@@ -70,7 +71,13 @@ def test_the_ui_lists_the_jobs_and_runs_emag_sync(server, postgres):
         log = server.run_log(run_id)
         assert status == "SUCCESS", "\n".join(log[-40:]) + server.log_tail()
 
-        # the runs list (the history) shows it
+        # the run's page shows the tap's summary of each account among Meltano's lines
+        page.goto(f"{server.url}/runs/{run_id}")
+        page.get_by_placeholder("Filter…").fill("products seen")
+        for account, size in SIZES.items():
+            page.get_by_text(re.compile(rf"{account}: \w+ sync completed .* {size} products seen")
+                             ).first.wait_for(timeout=60_000)
+        # and the runs list (the history) has it
         page.goto(f"{server.url}/runs")
         page.get_by_text(run_id[:8]).first.wait_for(timeout=60_000)
         assert browser.outside == []
