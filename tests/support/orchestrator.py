@@ -32,10 +32,13 @@ def meltano_yml() -> dict[str, t.Any]:
 
 def make_orchestrate_command(environment: str = "dev") -> str:
     """The command line `make orchestrate` runs, as make prints it (stamps taken as fresh)."""
+    # under `make test` the inherited MAKEFLAGS would add "Entering directory" lines
+    env = {key: value for key, value in os.environ.items()
+           if key not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}}
     result = subprocess.run(
-        ["make", "-s", "-n", "-o", ".meltano/.plugins-installed", "orchestrate",
-         f"ENV={environment}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
+        ["make", "-s", "-n", "--no-print-directory", "-o", ".meltano/.plugins-installed",
+         "orchestrate", f"ENV={environment}"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True)
     lines = [line for line in result.stdout.splitlines() if line.strip()]
     assert len(lines) == 1, result.stdout
     return lines[0]
