@@ -25,7 +25,7 @@ install: $(PLUGINS) ## Virtual environment, Meltano and its plugins (tap-emag, t
 demo: $(PLUGINS) ## Local Postgres + sandbox, `meltano run tap-emag target-postgres dbt:run`, report
 	$(BIN)/python scripts/demo.py
 
-orchestrate: $(PLUGINS) ## Dagster UI and API (http://127.0.0.1:3000) running meltano.yml's jobs and schedules in $(ENV)
+orchestrate: $(PLUGINS) ## Dagster UI and API on 127.0.0.1:3000 (DAGSTER_PORT=...): the jobs and schedules of meltano.yml, run in ENV (dev)
 	ORCHESTRATE_MELTANO=$(abspath $(BIN)/meltano) $(BIN)/meltano --environment=$(ENV) invoke dagster:ui
 
 up: $(STAMP) ## Start the local Postgres and the eMAG sandbox (the dev environment's services)
