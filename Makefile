@@ -5,8 +5,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PLUGINS := .meltano/.plugins-installed
+# the Meltano environment `make orchestrate` runs the jobs in (dev: the local sandbox and Postgres)
+ENV ?= dev
 
-.PHONY: browser install demo up down report unit test lint sandbox about catalog readme clean bench bench-smoke reliability
+.PHONY: browser orchestrate install demo up down report unit test lint sandbox about catalog readme clean bench bench-smoke reliability
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +16,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,pipeline]'
 	touch $(STAMP)
 
-$(PLUGINS): $(STAMP) meltano.yml plugins/locks/target-postgres.txt plugins/locks/dbt.txt plugins/locks/sqlfluff.txt
+$(PLUGINS): $(STAMP) meltano.yml plugins/locks/target-postgres.txt plugins/locks/dbt.txt plugins/locks/sqlfluff.txt plugins/locks/dagster.txt
 	$(BIN)/meltano install
 	touch $(PLUGINS)
 
@@ -22,6 +24,9 @@ install: $(PLUGINS) ## Virtual environment, Meltano and its plugins (tap-emag, t
 
 demo: $(PLUGINS) ## Local Postgres + sandbox, `meltano run tap-emag target-postgres dbt:run`, report
 	$(BIN)/python scripts/demo.py
+
+orchestrate: $(PLUGINS) ## Dagster UI and API on 127.0.0.1:3000 (DAGSTER_PORT=...): the jobs and schedules of meltano.yml, run in ENV (dev)
+	ORCHESTRATE_MELTANO=$(abspath $(BIN)/meltano) $(BIN)/meltano --environment=$(ENV) invoke dagster:ui
 
 up: $(STAMP) ## Start the local Postgres and the eMAG sandbox (the dev environment's services)
 	$(BIN)/python scripts/local_postgres.py start
@@ -41,7 +46,7 @@ browser: ## Debian's chromium for the browser tests, when no Chromium is on PATH
 	bash scripts/install_chromium.sh
 
 test: $(PLUGINS) browser ## The whole test suite
-	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks transform
+	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks transform orchestrate
 	$(BIN)/mypy
 	$(BIN)/pytest
 
@@ -50,7 +55,7 @@ reliability: $(PLUGINS) ## Fault, interruption and bad-input scenarios at full s
 	RELIABILITY_SCALE=full RELIABILITY_REPORT=.reliability.jsonl $(BIN)/pytest tests/reliability
 
 lint: $(STAMP) ## ruff, and mypy (strict) on the tap
-	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks transform
+	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks transform orchestrate
 	$(BIN)/mypy
 
 sandbox: $(STAMP) ## The eMAG sandbox in the foreground on port 8765
