@@ -6,7 +6,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PLUGINS := .meltano/.plugins-installed
 
-.PHONY: browser install demo up down report unit test lint sandbox about catalog readme clean bench bench-smoke reliability
+# The Meltano environment of `make dashboard` (`make dashboard ENV=prod`). Not `?=`: some shells
+# export an unrelated ENV (the sh startup file)
+ENV = dev
+DASHBOARD_PORT ?= 8501
+
+.PHONY: dashboard screenshots browser install demo up down report unit test lint sandbox about catalog readme clean bench bench-smoke reliability
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +19,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,pipeline]'
 	touch $(STAMP)
 
-$(PLUGINS): $(STAMP) meltano.yml plugins/locks/target-postgres.txt plugins/locks/dbt.txt plugins/locks/sqlfluff.txt
+$(PLUGINS): $(STAMP) meltano.yml plugins/locks/target-postgres.txt plugins/locks/dbt.txt plugins/locks/sqlfluff.txt plugins/locks/dashboard.txt
 	$(BIN)/meltano install
 	touch $(PLUGINS)
 
@@ -37,11 +42,17 @@ report: $(STAMP) ## Rows per table and the last sync per account
 unit: $(STAMP) ## The unit tests only: no server, no Meltano plugins (under a minute)
 	$(BIN)/pytest tests/unit
 
+dashboard: $(PLUGINS) ## The dashboard on http://127.0.0.1:8501 (ENV=prod for the prod database; DASHBOARD_PORT=...)
+	DASHBOARD_SERVER_PORT=$(DASHBOARD_PORT) $(BIN)/meltano --environment=$(ENV) invoke dashboard:serve
+
+screenshots: $(PLUGINS) browser ## docs/screenshots/*.png: every dashboard page against the dev database (after make demo)
+	$(BIN)/python scripts/screenshots.py
+
 browser: ## Debian's chromium for the browser tests, when no Chromium is on PATH
 	bash scripts/install_chromium.sh
 
 test: $(PLUGINS) browser ## The whole test suite
-	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks transform
+	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks transform dashboard
 	$(BIN)/mypy
 	$(BIN)/pytest
 
@@ -50,7 +61,7 @@ reliability: $(PLUGINS) ## Fault, interruption and bad-input scenarios at full s
 	RELIABILITY_SCALE=full RELIABILITY_REPORT=.reliability.jsonl $(BIN)/pytest tests/reliability
 
 lint: $(STAMP) ## ruff, and mypy (strict) on the tap
-	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks transform
+	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks transform dashboard
 	$(BIN)/mypy
 
 sandbox: $(STAMP) ## The eMAG sandbox in the foreground on port 8765

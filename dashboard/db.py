@@ -20,11 +20,11 @@ import psycopg
 
 # setting name -> environment variable (the `env:` of each setting in meltano.yml)
 REQUIRED = {
-    "host": "DASHBOARD_DB_HOST",
-    "port": "DASHBOARD_DB_PORT",
-    "user": "DASHBOARD_DB_USER",
-    "dbname": "DASHBOARD_DB_NAME",
-    "schema": "DASHBOARD_DB_SCHEMA",
+    "db_host": "DASHBOARD_DB_HOST",
+    "db_port": "DASHBOARD_DB_PORT",
+    "db_user": "DASHBOARD_DB_USER",
+    "db_name": "DASHBOARD_DB_NAME",
+    "db_schema": "DASHBOARD_DB_SCHEMA",
 }
 PASSWORD = "DASHBOARD_DB_PASSWORD"  # noqa: S105 (the variable's name, not a password)
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -60,15 +60,16 @@ class Settings:
                    " `make dashboard` (dev) or `meltano --environment=prod invoke"
                    " dashboard:serve`, or set the variable.")
             raise SettingsError(msg)
-        if not values["port"].isdigit():
-            msg = f"The dashboard setting `port` ({REQUIRED['port']}) is not a port number."
+        if not values["db_port"].isdigit():
+            msg = (f"The dashboard setting `db_port` ({REQUIRED['db_port']}) is not a port"
+                   " number.")
             raise SettingsError(msg)
-        if not SCHEMA_NAME.match(values["schema"]):
-            msg = (f"The dashboard setting `schema` ({REQUIRED['schema']}) is not a plain"
-                   " lower-case schema name.")
+        if not SCHEMA_NAME.match(values["db_schema"]):
+            msg = (f"The dashboard setting `db_schema` ({REQUIRED['db_schema']}) is not a"
+                   " plain lower-case schema name.")
             raise SettingsError(msg)
-        return cls(host=values["host"], port=int(values["port"]), user=values["user"],
-                   dbname=values["dbname"], schema=values["schema"],
+        return cls(host=values["db_host"], port=int(values["db_port"]), user=values["db_user"],
+                   dbname=values["db_name"], schema=values["db_schema"],
                    password=env.get(PASSWORD) or None)
 
     def hide_password(self, text: str) -> str:

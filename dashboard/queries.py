@@ -25,7 +25,7 @@ _FLOOR = f"""
     (case when sync_mode = 'quick' then requests - coalesce(order_requests, 0)
           else pages_fetched end)::numeric / {EMAG_REQUESTS_PER_SECOND}"""
 
-LAST_RUN_PER_ACCOUNT = f"""  # noqa: S608 (constants only)
+LAST_RUN_PER_ACCOUNT = f"""
 select distinct on (account)
     account,
     run_id,
@@ -59,7 +59,7 @@ from emag_sync_log
 order by account, kind, started_at desc
 """
 
-RUNS_LAST_30_DAYS = f"""  # noqa: S608 (constants only)
+RUNS_LAST_30_DAYS = f"""
 select
     account,
     run_id,
@@ -140,7 +140,7 @@ order by stat_date, account
 
 # Live offers that need the seller: an invalid price, rejected documentation, active but
 # out of stock, or the buy button held at some time in the last 24 hours and lost since.
-NEEDS_ATTENTION = f"""  # noqa: S608 (constants only)
+NEEDS_ATTENTION = f"""
 with
 
 held_buy_button as (
@@ -208,7 +208,7 @@ def sku_pair(first: str, second: str) -> str:
             msg = f"not an account name: {account!r}"
             raise ValueError(msg)
     a, b = first, second
-    return f"""  # noqa: S608 (account names checked above)
+    return f"""
 select
     part_number,
     product_name,

@@ -82,7 +82,8 @@ def number(value: float | None, digits: int = 0) -> str:
 
 def table(frame: pd.DataFrame, key: str, empty: str, **options: t.Any) -> None:
     """A data table, or a line saying what its emptiness means."""
-    if frame.empty:
-        st.info(empty)
-        return
-    st.dataframe(frame, key=key, hide_index=True, width="stretch", **options)
+    with st.container(key=f"table-{key}"):
+        if frame.empty:
+            st.info(empty)
+            return
+        st.dataframe(frame, key=key, hide_index=True, width="stretch", **options)

@@ -1,5 +1,6 @@
-"""MAIN vs FBE: the same SKU in two accounts, where price, stock or status disagree, and the
-SKUs one account lacks (emag_catalog_by_sku).
+"""MAIN vs FBE: where one SKU's price, stock or status differ between two accounts.
+
+Also the SKUs one account lacks (emag_catalog_by_sku).
 """
 
 from __future__ import annotations

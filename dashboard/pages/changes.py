@@ -1,5 +1,6 @@
-"""Changes: what the last run and the last 24 hours changed (price, stock, status, new,
-deleted), and the history of one product on a chart.
+"""Changes: what the last run and the last 24 hours changed, and one product's history.
+
+Price, stock and status changes, new and deleted products (emag_product_history).
 """
 
 from __future__ import annotations
