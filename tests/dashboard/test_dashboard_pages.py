@@ -126,7 +126,7 @@ def _seconds(shown: str) -> int:
 
 
 def test_sync_health_shows_each_account_last_run_and_the_month(page, dashboard, postgres):
-    open_page(page, dashboard.url, charts=2)
+    open_page(page, dashboard.url, ".st-key-runs-30d", charts=2)
     _clean(page, "sync health")
     for account in ACCOUNTS:
         mode, status, duration, ratio, speed, age = _one(
@@ -161,15 +161,15 @@ def test_sync_health_shows_each_account_last_run_and_the_month(page, dashboard, 
         "select account, sync_status, error_messages from emag.emag_sync_log"
         " where sync_status in ('failed', 'partial') order by started_at desc, account")
     shown_errors = table(page, "failed-runs")
-    assert [(row["account"], row["sync_status"], row["error_messages"])
+    assert [(row["account"], row["sync_status"], row["errors"])
             for row in shown_errors] == [tuple(row) for row in errors]
-    assert any("401" in row["error_messages"] or "password" in row["error_messages"].lower()
+    assert any("401" in row["errors"] or "password" in row["errors"].lower()
                for row in shown_errors)
 
 
 def test_catalogue_health_matches_the_statistics_and_lists_what_needs_attention(
         page, dashboard, postgres):
-    open_page(page, f"{dashboard.url}/catalogue", charts=3)
+    open_page(page, f"{dashboard.url}/catalogue", ".st-key-attention-main", charts=3)
     _clean(page, "catalogue")
     for account in ACCOUNTS:
         stats = _one(
@@ -215,7 +215,7 @@ def test_catalogue_health_matches_the_statistics_and_lists_what_needs_attention(
 
 
 def test_main_vs_fbe_counts_the_differences_per_sku(page, dashboard, postgres):
-    open_page(page, f"{dashboard.url}/accounts", charts=1)
+    open_page(page, f"{dashboard.url}/accounts", ".st-key-table-price-table", charts=1)
     _clean(page, "accounts")
     expected = _one(postgres, """
         select
@@ -242,7 +242,8 @@ def test_main_vs_fbe_counts_the_differences_per_sku(page, dashboard, postgres):
 
 def test_changes_show_the_last_run_the_day_and_one_product(page, dashboard, postgres,
                                                           pipeline):
-    open_page(page, f"{dashboard.url}/changes", charts=1)
+    open_page(page, f"{dashboard.url}/changes", ".st-key-table-product-history-table",
+              charts=1)
     _clean(page, "changes")
     # the last run is the quick sync: the stock of every offer its orders touched
     for account in ACCOUNTS:
@@ -303,7 +304,7 @@ def test_changes_show_the_last_run_the_day_and_one_product(page, dashboard, post
 
 
 def test_conflicts_show_both_values_and_how_to_decide(page, dashboard, postgres):
-    open_page(page, f"{dashboard.url}/conflicts")
+    open_page(page, f"{dashboard.url}/conflicts", '[data-testid="stCode"]')
     _clean(page, "conflicts")
     counts = dict(postgres.query(
         "select status, count(*) from emag.emag_product_conflicts group by status"))

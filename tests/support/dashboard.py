@@ -66,14 +66,18 @@ class DashboardServer:
                 self.process.wait(timeout=15)
 
 
-def open_page(page: Page, url: str, charts: int = 0) -> None:
-    """Load a dashboard page and wait until its script ran and `charts` charts are drawn."""
+DRAWN_CHARTS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    .filter(chart => chart.querySelector('.main-svg')).length"""
+
+
+def open_page(page: Page, url: str, shown: str, charts: int = 0) -> None:
+    """Load a dashboard page; wait until `shown` (a CSS selector) is there, the script has
+    finished and `charts` charts are drawn."""
     page.goto(url)
+    page.wait_for_selector(shown, timeout=60_000)
     page.wait_for_selector(READY, timeout=60_000)
     if charts:
-        page.wait_for_function(
-            "n => document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .main-svg').length"
-            " >= n", arg=charts, timeout=60_000)
+        page.wait_for_function(f"n => ({DRAWN_CHARTS})() >= n", arg=charts, timeout=60_000)
 
 
 def exceptions(page: Page) -> list[str]:
@@ -101,6 +105,9 @@ def count(shown: str) -> int:
 def table(page: Page, key: str) -> list[dict[str, str]]:
     """The rows a table shows (the ones drawn: small tables, or the first screenful)."""
     scope = f".st-key-table-{key}"
+    if page.query_selector(f'{scope} [data-testid="stDataFrame"]'):
+        page.wait_for_selector(f'{scope} [role="gridcell"]', state="attached",
+                               timeout=30_000)
     headers = [cell.inner_text().strip() for cell in
                page.query_selector_all(f'{scope} [role="columnheader"]')]
     rows = []
@@ -111,5 +118,5 @@ def table(page: Page, key: str) -> list[dict[str, str]]:
 
 
 def charts(page: Page) -> int:
-    """How many plotly charts are drawn."""
-    return len(page.query_selector_all('[data-testid="stPlotlyChart"] .main-svg'))
+    """How many plotly charts are drawn (a chart has several `.main-svg` layers)."""
+    return int(page.evaluate(DRAWN_CHARTS))
