@@ -56,9 +56,10 @@ class Settings:
         missing = [name for name, value in values.items() if not value]
         if missing:
             named = ", ".join(f"`{name}` ({REQUIRED[name]})" for name in missing)
-            msg = (f"The dashboard setting {named} is not set. Start the dashboard with"
+            msg = (f"Dashboard settings not set: {named}. Start the dashboard with"
                    " `make dashboard` (dev) or `meltano --environment=prod invoke"
-                   " dashboard:serve`, or set the variable.")
+                   " dashboard:serve` (prod: PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE),"
+                   " or set the variables.")
             raise SettingsError(msg)
         if not values["db_port"].isdigit():
             msg = (f"The dashboard setting `db_port` ({REQUIRED['db_port']}) is not a port"

@@ -67,6 +67,7 @@ over_time = px.line(long, x="stat_date", y="offers", color="figure", facet_col="
                     markers=True, labels={"stat_date": "day"},
                     title="Offers at the end of each day (today: now)")
 over_time.for_each_annotation(lambda note: note.update(text=note.text.split("=")[-1]))
+over_time.update_xaxes(tickformat="%Y-%m-%d", dtick=86_400_000)
 st.plotly_chart(over_time, key="chart-over-time")
 
 st.subheader("Needs attention")

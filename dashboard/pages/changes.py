@@ -57,12 +57,18 @@ if not shown.empty:
         or "other fields", axis=1)
     for column in ("previous_status", "status"):
         shown[column] = shown[column].map(codes.OFFER_STATUS)
-ui.table(shown.drop(columns=list(KINDS), errors="ignore"), "changes-table", "Nothing changed.")
+    shown = shown[["account", "product_id", "part_number", "product_name", "changed_at",
+                   "change", "previous_sale_price", "sale_price", "previous_stock", "stock",
+                   "previous_status", "status", "run_id"]]
+ui.table(shown, "changes-table", "Nothing changed.")
 
 st.subheader("One product's history")
 candidates = changes["last-24h"]
-choices = [] if candidates.empty else sorted(
-    {(row.account, int(row.product_id)) for row in candidates.itertuples()})
+# the most changed first: the default is the product with the most versions in the window
+choices = [] if candidates.empty else [
+    (account, int(product_id)) for (account, product_id), _ in
+    candidates.groupby(["account", "product_id"]).size().sort_values(
+        ascending=False, kind="stable").items()]
 pick, typed = st.columns([2, 1])
 chosen = pick.selectbox("A product changed in the last 24 hours", choices, key="product",
                         format_func=lambda item: f"{item[0]} / {item[1]}") if choices else None

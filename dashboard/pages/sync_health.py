@@ -72,6 +72,7 @@ per_day = px.bar(long, x="day", y="count", color="account", barmode="group",
                  facet_row="measure", height=620, title="Per day",
                  labels={"day": "day (UTC)"})
 per_day.update_yaxes(matches=None)
+per_day.update_xaxes(tickformat="%Y-%m-%d", dtick=86_400_000)
 per_day.for_each_annotation(lambda note: note.update(text=note.text.split("=")[-1]))
 st.plotly_chart(per_day, key="chart-per-day")
 

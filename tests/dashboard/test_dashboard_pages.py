@@ -11,6 +11,7 @@ the machine, or show the database password.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from decimal import Decimal
@@ -85,8 +86,10 @@ def pipeline(tmp_path_factory, sandbox, postgres):
 
 @pytest.fixture(scope="module")
 def dashboard(pipeline, postgres):
-    server = DashboardServer(pipeline["project"].env, postgres.port, "emag",
-                             password=DB_PASSWORD)
+    server = DashboardServer(pipeline["project"].env, {
+        "DASHBOARD_DB_HOST": "127.0.0.1", "DASHBOARD_DB_PORT": str(postgres.port),
+        "DASHBOARD_DB_USER": "postgres", "DASHBOARD_DB_NAME": "emag",
+        "DASHBOARD_DB_PASSWORD": DB_PASSWORD})
     yield server
     server.stop()
     assert DB_PASSWORD not in server.output()
@@ -322,3 +325,22 @@ def test_conflicts_show_both_values_and_how_to_decide(page, dashboard, postgres)
     account, product_id, field, _, _ = expected[0]
     statement = page.inner_text('[data-testid="stCode"]:has-text("insert into")')
     assert re.search(rf"values \('{account}', {product_id}, '{field}', 'emag',", statement)
+
+
+def test_a_missing_setting_is_named_on_the_page(browser, tmp_path):
+    """Without an environment (no `dev` settings) the page names what to set, and stops."""
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("DASHBOARD_", "PG"))}
+    env["MELTANO_DATABASE_URI"] = f"sqlite:///{tmp_path / 'meltano.db'}"
+    server = DashboardServer(env, {"DASHBOARD_DB_PASSWORD": DB_PASSWORD}, "--no-environment")
+    try:
+        open_page(browser.page, server.url, '[data-testid="stAlert"]')
+        alert = browser.page.inner_text('[data-testid="stAlert"]')
+    finally:
+        server.stop()
+    for name in ("db_host (DASHBOARD_DB_HOST)", "db_user (DASHBOARD_DB_USER)",
+                 "db_name (DASHBOARD_DB_NAME)"):
+        assert name in alert
+    assert "db_port" not in alert  # it has a default
+    assert exceptions(browser.page) == [] and browser.outside == []
+    assert DB_PASSWORD not in browser.page.content() + server.output()

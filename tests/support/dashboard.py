@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import tempfile
 import time
 import typing as t
 
@@ -22,19 +23,16 @@ READY = ('[data-testid="stApp"][data-test-script-state="notRunning"]'
 class DashboardServer:
     """`meltano invoke dashboard:serve` on a free port, against the given database."""
 
-    def __init__(self, env: t.Mapping[str, str], port: int, database: str,
-                 password: str | None = None) -> None:
+    def __init__(self, env: t.Mapping[str, str], database: t.Mapping[str, str],
+                 *meltano_options: str) -> None:
+        """`database`: the DASHBOARD_DB_* variables (none: the environment's settings)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**env, "DASHBOARD_SERVER_PORT": str(self.port),
-                    "DASHBOARD_DB_HOST": "127.0.0.1", "DASHBOARD_DB_PORT": str(port),
-                    "DASHBOARD_DB_USER": "postgres", "DASHBOARD_DB_NAME": database,
-                    "DASHBOARD_DB_SCHEMA": "emag"}
-        if password is not None:
-            self.env["DASHBOARD_DB_PASSWORD"] = password
+        self.env = {**env, "DASHBOARD_SERVER_PORT": str(self.port), **database}
+        self._log = tempfile.TemporaryFile("w+")  # noqa: SIM115 (read at the end)
         # its own process group: meltano starts streamlit as a child, both are stopped
-        self.process = subprocess.Popen([MELTANO, "invoke", "dashboard:serve"], cwd=ROOT,
-                                        env=self.env, stdout=subprocess.PIPE,
+        self.process = subprocess.Popen([MELTANO, *meltano_options, "invoke", "dashboard:serve"],
+                                        cwd=ROOT, env=self.env, stdout=self._log,
                                         stderr=subprocess.STDOUT, text=True,
                                         start_new_session=True)
         deadline = time.monotonic() + 90
@@ -54,7 +52,8 @@ class DashboardServer:
 
     def output(self) -> str:
         """What meltano and streamlit printed (after stop)."""
-        return self.process.stdout.read() if self.process.stdout else ""
+        self._log.seek(0)
+        return self._log.read()
 
     def stop(self) -> None:
         if self.process.poll() is None:
