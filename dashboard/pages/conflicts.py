@@ -34,9 +34,9 @@ if not open_conflicts.empty:
     row = open_conflicts.iloc[chosen]
     emag_side, local_side = st.columns(2)
     emag_side.markdown("**eMAG's value**")
-    emag_side.code(str(row["emag_value"]), language=None)
+    emag_side.code(str(row["emag_value"]), language=None, wrap_lines=True)
     local_side.markdown("**Your value** (local.products)")
-    local_side.code(str(row["local_value"]), language=None)
+    local_side.code(str(row["local_value"]), language=None, wrap_lines=True)
     winner = st.radio("Keep", ["emag", "local"], horizontal=True, key="winner",
                       format_func={"emag": "eMAG's value", "local": "your value"}.get)
     st.markdown("Record the decision in Postgres (the dashboard only reads); the next"
