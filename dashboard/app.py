@@ -21,15 +21,18 @@ from dashboard import ui  # noqa: E402
 
 st.set_page_config(page_title="eMAG dashboard", page_icon=":bar_chart:", layout="wide")
 
+# The page scripts are in views/, not pages/: Streamlit treats a pages/ folder next to the
+# main script as an old-style multipage app and would run a deep link (/conflicts) without
+# this file, hence without the sys.path above.
 PAGES = [
-    st.Page("pages/sync_health.py", title="Sync health", icon=":material/sync:", default=True),
-    st.Page("pages/catalogue.py", title="Catalogue health", icon=":material/inventory_2:",
+    st.Page("views/sync_health.py", title="Sync health", icon=":material/sync:", default=True),
+    st.Page("views/catalogue.py", title="Catalogue health", icon=":material/inventory_2:",
             url_path="catalogue"),
-    st.Page("pages/accounts.py", title="MAIN vs FBE", icon=":material/compare_arrows:",
+    st.Page("views/accounts.py", title="MAIN vs FBE", icon=":material/compare_arrows:",
             url_path="accounts"),
-    st.Page("pages/changes.py", title="Changes", icon=":material/history:",
+    st.Page("views/changes.py", title="Changes", icon=":material/history:",
             url_path="changes"),
-    st.Page("pages/conflicts.py", title="Conflicts", icon=":material/rule:",
+    st.Page("views/conflicts.py", title="Conflicts", icon=":material/rule:",
             url_path="conflicts"),
 ]
 

@@ -334,7 +334,8 @@ def test_a_missing_setting_is_named_on_the_page(browser, tmp_path):
     env["MELTANO_DATABASE_URI"] = f"sqlite:///{tmp_path / 'meltano.db'}"
     server = DashboardServer(env, {"DASHBOARD_DB_PASSWORD": DB_PASSWORD}, "--no-environment")
     try:
-        open_page(browser.page, server.url, '[data-testid="stAlert"]')
+        # a deep link as the server's first request: the page runs inside app.py
+        open_page(browser.page, f"{server.url}/changes", '[data-testid="stAlert"]')
         alert = browser.page.inner_text('[data-testid="stAlert"]')
     finally:
         server.stop()
