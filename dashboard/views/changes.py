@@ -100,7 +100,7 @@ latest = history.iloc[-1]
 figure.update_layout(title=f"{chosen[0]} / {chosen[1]}: {latest['part_number']}"
                            f" {latest['product_name']}")
 figure.update_yaxes(title_text="price (without VAT)", secondary_y=False)
-figure.update_yaxes(title_text="stock", secondary_y=True)
+figure.update_yaxes(title_text="stock", secondary_y=True, rangemode="tozero", tickformat=",d")
 st.plotly_chart(figure, key="chart-product-history")
 history["offer_status"] = history["offer_status"].map(codes.OFFER_STATUS)
 ui.table(history.drop(columns=["valid_until"]), "product-history-table", "No versions.")
