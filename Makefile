@@ -5,10 +5,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PLUGINS := .meltano/.plugins-installed
-# the Meltano environment `make orchestrate` runs the jobs in (dev: the local sandbox and Postgres)
-ENV ?= dev
+# The Meltano environment of `make dashboard` and `make orchestrate` (dev: the local sandbox and
+# Postgres; `make dashboard ENV=prod`). Not `?=`: some shells export an unrelated ENV (the sh
+# startup file)
+ENV = dev
+DASHBOARD_PORT ?= 8501
 
-.PHONY: browser orchestrate install demo up down report unit test lint sandbox about catalog readme clean bench bench-smoke reliability
+.PHONY: dashboard screenshots orchestrate browser install demo up down report unit test lint sandbox about catalog readme clean bench bench-smoke reliability
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +19,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,pipeline]'
 	touch $(STAMP)
 
-$(PLUGINS): $(STAMP) meltano.yml plugins/locks/target-postgres.txt plugins/locks/dbt.txt plugins/locks/sqlfluff.txt plugins/locks/dagster.txt
+$(PLUGINS): $(STAMP) meltano.yml plugins/locks/target-postgres.txt plugins/locks/dbt.txt plugins/locks/sqlfluff.txt plugins/locks/dashboard.txt plugins/locks/dagster.txt
 	$(BIN)/meltano install
 	touch $(PLUGINS)
 
@@ -42,11 +45,17 @@ report: $(STAMP) ## Rows per table and the last sync per account
 unit: $(STAMP) ## The unit tests only: no server, no Meltano plugins (under a minute)
 	$(BIN)/pytest tests/unit
 
+dashboard: $(PLUGINS) ## The dashboard on http://127.0.0.1:8501 (ENV=prod for the prod database; DASHBOARD_PORT=...)
+	DASHBOARD_SERVER_PORT=$(DASHBOARD_PORT) $(BIN)/meltano --environment=$(ENV) invoke dashboard:serve
+
+screenshots: $(PLUGINS) browser ## docs/screenshots/*.png: every dashboard page against the dev database (after make demo)
+	$(BIN)/python scripts/screenshots.py
+
 browser: ## Debian's chromium for the browser tests, when no Chromium is on PATH
 	bash scripts/install_chromium.sh
 
 test: $(PLUGINS) browser ## The whole test suite
-	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks transform orchestrate
+	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks transform dashboard orchestrate
 	$(BIN)/mypy
 	$(BIN)/pytest
 
@@ -55,7 +64,7 @@ reliability: $(PLUGINS) ## Fault, interruption and bad-input scenarios at full s
 	RELIABILITY_SCALE=full RELIABILITY_REPORT=.reliability.jsonl $(BIN)/pytest tests/reliability
 
 lint: $(STAMP) ## ruff, and mypy (strict) on the tap
-	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks transform orchestrate
+	$(BIN)/ruff check tap_emag emag_sandbox tests scripts benchmarks transform dashboard orchestrate
 	$(BIN)/mypy
 
 sandbox: $(STAMP) ## The eMAG sandbox in the foreground on port 8765

@@ -1,0 +1,89 @@
+"""What every page shares: the cached query, the connection error, and number formats.
+
+Errors are shown here once, in words a seller can act on; the password never reaches the page
+(db.Settings masks it, and the settings object never prints it).
+"""
+
+from __future__ import annotations
+
+import math
+import typing as t
+from collections.abc import Sequence
+
+import pandas as pd
+import psycopg
+import streamlit as st
+
+from dashboard import db
+
+# Queries are cached this long: a page refresh within it costs the database nothing, and a
+# sync's results show within a minute (or at once, with "Reload data" in the sidebar).
+CACHE_SECONDS = 60
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _cached(sql: str, params: tuple[t.Any, ...], settings: db.Settings) -> pd.DataFrame:
+    return db.read(settings, sql, params)
+
+
+def settings() -> db.Settings:
+    """The connection settings, or the page stops with the missing setting named."""
+    try:
+        return db.Settings.from_env()
+    except db.SettingsError as error:
+        st.error(str(error))
+        st.stop()
+        raise  # st.stop() raises; this keeps type checkers content
+
+
+def read(sql: str, params: Sequence[t.Any] = ()) -> pd.DataFrame:
+    """Run a query of queries.py; on failure the page says what is wrong and stops."""
+    current = settings()
+    try:
+        return _cached(sql, tuple(params), current)
+    except psycopg.errors.UndefinedTable:
+        st.warning(f"The marts are not in schema `{current.schema}` yet: run the pipeline"
+                   " once (`make demo`, or `meltano run tap-emag target-postgres dbt:run`).")
+    except psycopg.OperationalError as error:
+        st.error(f"Cannot reach Postgres at {current.host}:{current.port} (database"
+                 f" `{current.dbname}`, user `{current.user}`): "
+                 + current.hide_password(str(error).strip()))
+    st.stop()
+    raise RuntimeError  # not reached
+
+
+def sidebar() -> None:
+    """The reload button and where the data comes from."""
+    current = settings()
+    with st.sidebar:
+        st.caption(f"`{current.dbname}` on {current.host}:{current.port},"
+                   f" schema `{current.schema}`")
+        if st.button("Reload data", help=f"Queries are cached for {CACHE_SECONDS} s"):
+            st.cache_data.clear()
+
+
+def age(seconds: float | None) -> str:
+    """'42 s ago', '7 min ago', '3 h ago', '2 d ago'."""
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return "never"
+    seconds = max(0.0, float(seconds))
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
+        if seconds >= size:
+            return f"{int(seconds // size)} {unit} ago"
+    return f"{int(seconds)} s ago"
+
+
+def number(value: float | None, digits: int = 0) -> str:
+    """1,234 or 12.5; an em dash for no value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def table(frame: pd.DataFrame, key: str, empty: str, **options: t.Any) -> None:
+    """A data table, or a line saying what its emptiness means."""
+    with st.container(key=f"table-{key}"):
+        if frame.empty:
+            st.info(empty)
+            return
+        st.dataframe(frame, key=key, hide_index=True, width="stretch", **options)

@@ -1,0 +1,347 @@
+"""The dashboard in a real browser, on a database the real pipeline filled.
+
+The pipeline: a full scan of the sandbox (MAIN and FBE), the seller's own edits (two under the
+manual strategy: open conflicts), a quick sync in which FBE's password is wrong (a failed run
+with its error), a day of changes in the sandbox and a second, incremental scan, then orders
+and a quick sync. The dashboard is started as a seller starts it (`meltano invoke
+dashboard:serve`), every page is loaded in headless Chromium, and what it shows is checked
+against SQL on the same database. No page may show an exception, make a request that leaves
+the machine, or show the database password.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from decimal import Decimal
+
+import psycopg
+import pytest
+
+from tests.support.browser import headless_page
+from tests.support.dashboard import (
+    DashboardServer,
+    charts,
+    count,
+    exceptions,
+    metrics,
+    open_page,
+    table,
+)
+from tests.support.meltano_project import MeltanoProject, meltano_accounts, sandbox_accounts
+from tests.support.sandbox_process import SandboxProcess
+from tests.support.tap_runner import PASSWORDS
+
+SIZES = {"main": 300, "fbe": 200}
+ACCOUNTS = sorted(SIZES)
+# the dashboard's database password: a test password, so conftest fails any test whose output
+# shows it (the test Postgres trusts local connections and ignores it)
+DB_PASSWORD = PASSWORDS["main"]
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with SandboxProcess(sandbox_accounts(SIZES), "--rate-limit", "0", "--seed", "31") as sb:
+        yield sb
+
+
+def _ok(result):
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory, sandbox, postgres):
+    """The pipeline's runs; returns what the sandbox changed and which offers orders touched."""
+    project = MeltanoProject(tmp_path_factory.mktemp("meltano"), sandbox.base_url, postgres,
+                             meltano_accounts(SIZES), requests_per_second=100)
+    _ok(project.run("emag-sync"))
+    main = [p for p in sandbox.catalog("main") if p.get("status") == 1][:2]
+    fbe = [p for p in sandbox.catalog("fbe") if p.get("status") == 1][:1]
+    with psycopg.connect(postgres.dsn) as connection:
+        connection.execute(
+            "insert into local.products (account, product_id, stock, conflict_strategy)"
+            " values ('main', %s, %s, 'manual')", (main[0]["id"], main[0]["general_stock"] + 7))
+        connection.execute(
+            "insert into local.products (account, product_id, name, conflict_strategy)"
+            " values ('fbe', %s, %s, 'manual')", (fbe[0]["id"], fbe[0]["name"] + " (local)"))
+        connection.execute(
+            "insert into local.products (account, product_id, sale_price, conflict_strategy)"
+            " values ('main', %s, %s, 'local_priority')",
+            (main[1]["id"], Decimal(main[1]["sale_price"]) + 1))
+    sandbox.admin("password", account="fbe", password="not-the-password")
+    failed = project.run("emag-quick-sync")
+    assert failed.returncode != 0
+    sandbox.admin("password", account="fbe", password=PASSWORDS["fbe"])
+    mutated = {account: sandbox.mutate(account, changed=20, added=4, deleted=3, end_of_life=2)
+               for account in ACCOUNTS}
+    _ok(project.run("emag-sync"))
+    touched = {account: set(sandbox.admin("orders", account=account, place=6, seed=3)
+                            ["product_ids"]) for account in ACCOUNTS}
+    quick = _ok(project.run("emag-quick-sync"))
+    return {"project": project, "mutated": mutated, "touched": touched,
+            "quick_run": quick.run_id}
+
+
+@pytest.fixture(scope="module")
+def dashboard(pipeline, postgres):
+    server = DashboardServer(pipeline["project"].env, {
+        "DASHBOARD_DB_HOST": "127.0.0.1", "DASHBOARD_DB_PORT": str(postgres.port),
+        "DASHBOARD_DB_USER": "postgres", "DASHBOARD_DB_NAME": "emag",
+        "DASHBOARD_DB_PASSWORD": DB_PASSWORD})
+    yield server
+    server.stop()
+    assert DB_PASSWORD not in server.output()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with headless_page(width=1400, height=1600) as held:
+        yield held
+
+
+@pytest.fixture
+def page(browser, dashboard):
+    """The browser's page; after the test, nothing left the machine and no secret showed."""
+    yield browser.page
+    assert browser.outside == []
+    assert DB_PASSWORD not in browser.page.content()
+
+
+def _clean(page, url):
+    assert exceptions(page) == [], url
+    assert "Traceback" not in page.inner_text("body")
+
+
+def _one(postgres, sql, params=()):
+    (row,) = postgres.query(sql, params)
+    return row
+
+
+def _int(shown: str) -> int:
+    return int(shown.replace(",", ""))
+
+
+def _seconds(shown: str) -> int:
+    number, unit = shown.split(" ")
+    return int(number) * {"s": 1, "min": 60, "h": 3600, "d": 86400}[unit]
+
+
+def test_sync_health_shows_each_account_last_run_and_the_month(page, dashboard, postgres):
+    open_page(page, dashboard.url, ".st-key-runs-30d", charts=2)
+    _clean(page, "sync health")
+    for account in ACCOUNTS:
+        mode, status, duration, ratio, speed, age = _one(
+            postgres,
+            "select sync_mode, sync_status, round(duration_seconds::numeric, 1),"
+            " round((duration_seconds / nullif((case when sync_mode = 'quick'"
+            "     then requests - coalesce(order_requests, 0) else pages_fetched end)::numeric"
+            "     / 3, 0))::numeric, 2),"
+            " products_per_second,"
+            " extract(epoch from (now() at time zone 'utc' - finished_at))"
+            " from emag.emag_sync_log where account = %s order by started_at desc limit 1",
+            (account,))
+        scope = f".st-key-last-run-{account}"
+        assert page.inner_text(f"{scope} p").strip() == f"{account} · {mode} · {status}"
+        shown = metrics(page, scope)
+        assert shown["Duration"] == f"{duration} s"
+        assert shown["Products/s"] == f"{speed:,.1f}"
+        assert shown["Against the API floor"] == f"{ratio}x"
+        # the page was drawn a moment ago: its age may lag the query's by the unit
+        assert abs(_seconds(shown["Finished"].removesuffix(" ago")) - age) <= 60
+    runs, failed, changes, throttled, retries = _one(
+        postgres,
+        "select count(*), count(*) filter (where sync_status = 'failed'),"
+        " sum(coalesce(products_created, 0) + coalesce(products_updated, 0)"
+        "     + coalesce(products_deleted, 0)),"
+        " sum(throttled_responses), sum(retries) from emag.emag_sync_log")
+    assert failed >= 1  # the run with FBE's wrong password
+    assert {key: count(value) for key, value in metrics(page, ".st-key-runs-30d").items()} == {
+        "Runs": runs, "Failed runs": failed, "Products changed": changes,
+        "HTTP 429s": throttled, "Retries": retries}
+    errors = postgres.query(
+        "select account, sync_status, error_messages from emag.emag_sync_log"
+        " where sync_status in ('failed', 'partial') order by started_at desc, account")
+    shown_errors = table(page, "failed-runs")
+    assert [(row["account"], row["sync_status"], row["errors"])
+            for row in shown_errors] == [tuple(row) for row in errors]
+    assert any("401" in row["errors"] or "password" in row["errors"].lower()
+               for row in shown_errors)
+
+
+def test_catalogue_health_matches_the_statistics_and_lists_what_needs_attention(
+        page, dashboard, postgres):
+    open_page(page, f"{dashboard.url}/catalogue", ".st-key-attention-main", charts=3)
+    _clean(page, "catalogue")
+    for account in ACCOUNTS:
+        stats = _one(
+            postgres,
+            "select products_total, products_active, products_saleable, products_in_stock,"
+            " validation_approved, validation_rejected, offers_invalid_price, buy_button_wins,"
+            " offers_with_competitors, gpsr_complete from emag.emag_sync_statistics"
+            " where is_current and account = %s", (account,))
+        shown = metrics(page, f".st-key-catalogue-{account}")
+        assert [count(shown[label]) for label in (
+            "Offers", "Active", "Saleable", "In stock", "Documentation approved",
+            "Documentation rejected", "Invalid price", "Buy-button wins", "With competitors",
+            "GPSR complete")] == list(stats)
+        # the list's reasons, restated here; the first two must agree with dbt's statistics
+        expected = _one(postgres, """
+            select
+                count(*) filter (where offer_validation_status = 2),
+                count(*) filter (where validation_status in (5, 6, 8, 10)),
+                count(*) filter (where offer_status = 1 and coalesce(general_stock, 0) = 0),
+                count(*) filter (where coalesce(buy_button_rank, 0) <> 1 and exists (
+                    select 1 from emag.emag_product_history as h
+                    where h.account = p.account and h.product_id = p.product_id
+                      and h.buy_button_rank = 1 and not h.is_deleted
+                      and coalesce(h.valid_to, 'infinity')
+                          > now() at time zone 'utc' - interval '1 day'))
+            from emag.emag_products as p where account = %s and not is_deleted""",
+                        (account,))
+        assert expected[0] == stats[6] and expected[1] == stats[5]
+        attention = metrics(page, f".st-key-attention-{account}")
+        assert [count(attention[label]) for label in (
+            "Invalid price", "Documentation rejected", "Active, out of stock",
+            "Lost the buy button (24 h)")] == list(expected)
+    assert sum(count(v) for v in metrics(page, ".st-key-attention-main").values()) > 0
+    first = table(page, "attention-table")[0]
+    account, product_id, part_number = postgres.query(
+        "select account, product_id, part_number from emag.emag_products"
+        " where not is_deleted and (offer_validation_status = 2"
+        " or validation_status in (5, 6, 8, 10)"
+        " or (offer_status = 1 and coalesce(general_stock, 0) = 0))"
+        " order by account, product_id limit 1")[0]
+    assert (first["account"], _int(first["product_id"]), first["part_number"]) == (
+        account, product_id, part_number)
+
+
+def test_main_vs_fbe_counts_the_differences_per_sku(page, dashboard, postgres):
+    open_page(page, f"{dashboard.url}/accounts", ".st-key-table-price-table", charts=1)
+    _clean(page, "accounts")
+    expected = _one(postgres, """
+        select
+            count(*) filter (where in_main and in_fbe),
+            count(*) filter (where in_main and not in_fbe),
+            count(*) filter (where in_fbe and not in_main),
+            count(*) filter (where has_price_difference),
+            count(*) filter (where in_main and in_fbe and main_stock is distinct from fbe_stock),
+            count(*) filter (where has_status_difference)
+        from emag.emag_catalog_by_sku""")
+    assert expected[0] > 0 and expected[3] > 0
+    shown = metrics(page, ".st-key-sku-figures")
+    assert [count(shown[label]) for label in (
+        "SKUs in both", "Only in main", "Only in fbe", "Price differs", "Stock differs",
+        "Status differs")] == list(expected)
+    part_number, main_price, fbe_price = postgres.query(
+        "select part_number, main_sale_price, fbe_sale_price from emag.emag_catalog_by_sku"
+        " where has_price_difference order by part_number limit 1")[0]
+    first = table(page, "price-table")[0]
+    assert first["part_number"] == part_number
+    assert Decimal(first["main_price"].replace(",", "")) == main_price
+    assert Decimal(first["fbe_price"].replace(",", "")) == fbe_price
+
+
+def test_changes_show_the_last_run_the_day_and_one_product(page, dashboard, postgres,
+                                                          pipeline):
+    open_page(page, f"{dashboard.url}/changes", ".st-key-table-product-history-table",
+              charts=1)
+    _clean(page, "changes")
+    # the last run is the quick sync: the stock of every offer its orders touched
+    for account in ACCOUNTS:
+        shown = metrics(page, f".st-key-last-run-{account}")
+        versions = _one(postgres, "select count(*) from emag.emag_product_history"
+                        " where run_id = %s and account = %s",
+                        (pipeline["quick_run"], account))[0]
+        assert count(shown["Versions"]) == versions
+        assert count(shown["Stock changed"]) == len(pipeline["touched"][account])
+        assert count(shown["New"]) == count(shown["Deleted"]) == 0
+    # the last 24 hours: everything this test loaded
+    for account in ACCOUNTS:
+        shown = metrics(page, f".st-key-last-24h-{account}")
+        versions, products, deleted, price, status = _one(postgres, """
+            with v as (
+                select *, lag(sale_price) over w as before_price,
+                       lag(offer_status) over w as before_status,
+                       lag(is_deleted) over w as before_deleted
+                from emag.emag_product_history where account = %s
+                window w as (partition by product_id order by valid_from))
+            select count(*), count(distinct product_id), count(*) filter (where is_deleted),
+                   count(*) filter (where not is_deleted and not before_deleted
+                                    and sale_price <> before_price),
+                   count(*) filter (where not is_deleted and not before_deleted
+                                    and offer_status <> before_status)
+            from v""", (account,))
+        mutated = pipeline["mutated"][account]
+        assert count(shown["Versions"]) == versions
+        assert count(shown["New"]) == products == SIZES[account] + len(mutated["added"])
+        assert count(shown["Deleted"]) == deleted == len(mutated["deleted"])
+        assert count(shown["Price changed"]) == price > 0
+        assert count(shown["Status changed"]) == status >= len(mutated["end_of_life"])
+    # one product's history, picked by its id: a product the day of changes changed
+    product_id = pipeline["mutated"]["main"]["changed"][0]
+    page.fill(".st-key-product-id input", f"main/{product_id}")
+    page.press(".st-key-product-id input", "Enter")
+    page.wait_for_function(
+        "id => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .gtitle')]"
+        ".some(t => t.textContent.startsWith('main / ' + id + ':'))", arg=str(product_id),
+        timeout=30_000)
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=30_000)
+    history = postgres.query("select sale_price, general_stock from emag.emag_product_history"
+                             " where account = 'main' and product_id = %s order by valid_from",
+                             (product_id,))
+    assert len(history) >= 2
+    expected = [(price, stock) for price, stock in history]
+    deadline = time.monotonic() + 20  # the grid redraws after the script has run
+    while True:
+        shown = [(Decimal(row["sale_price"].replace(",", "")), _int(row["general_stock"]))
+                 for row in table(page, "product-history-table")]
+        if shown == expected or time.monotonic() > deadline:
+            break
+        time.sleep(0.25)
+    assert shown == expected
+    assert charts(page) == 1
+    _clean(page, "changes, one product")
+
+
+def test_conflicts_show_both_values_and_how_to_decide(page, dashboard, postgres):
+    open_page(page, f"{dashboard.url}/conflicts", '[data-testid="stCode"]')
+    _clean(page, "conflicts")
+    counts = dict(postgres.query(
+        "select status, count(*) from emag.emag_product_conflicts group by status"))
+    shown = metrics(page, ".st-key-conflict-figures")
+    assert count(shown["Open (waiting for you)"]) == counts.get("open", 0) == 2
+    assert count(shown["Decided by you"]) == counts.get("resolved", 0)
+    assert count(shown["Settled by the strategy"]) == counts.get("auto_resolved", 0) >= 1
+    expected = postgres.query(
+        "select account, product_id, field, emag_value, local_value"
+        " from emag.emag_product_conflicts where status = 'open'"
+        " order by detected_at, account, product_id, field")
+    rows = table(page, "open-conflicts")
+    assert [(r["account"], _int(r["product_id"]), r["field"], r["emag_value"], r["local_value"])
+            for r in rows] == [tuple(row) for row in expected]
+    account, product_id, field, _, _ = expected[0]
+    statement = page.inner_text('[data-testid="stCode"]:has-text("insert into")')
+    assert re.search(rf"values \('{account}', {product_id}, '{field}', 'emag',", statement)
+
+
+def test_a_missing_setting_is_named_on_the_page(browser, tmp_path):
+    """Without an environment (no `dev` settings) the page names what to set, and stops."""
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("DASHBOARD_", "PG"))}
+    env["MELTANO_DATABASE_URI"] = f"sqlite:///{tmp_path / 'meltano.db'}"
+    server = DashboardServer(env, {"DASHBOARD_DB_PASSWORD": DB_PASSWORD}, "--no-environment")
+    try:
+        # a deep link as the server's first request: the page runs inside app.py
+        open_page(browser.page, f"{server.url}/changes", '[data-testid="stAlert"]')
+        alert = browser.page.inner_text('[data-testid="stAlert"]')
+    finally:
+        server.stop()
+    for name in ("db_host (DASHBOARD_DB_HOST)", "db_user (DASHBOARD_DB_USER)",
+                 "db_name (DASHBOARD_DB_NAME)"):
+        assert name in alert
+    assert "db_port" not in alert  # it has a default
+    assert exceptions(browser.page) == [] and browser.outside == []
+    assert DB_PASSWORD not in browser.page.content() + server.output()
