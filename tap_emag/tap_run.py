@@ -15,7 +15,7 @@ from tap_emag.config import Account, Settings
 from tap_emag.emag_api import EmagAccountClient, EmagApiError, EmagAuthError
 from tap_emag.reference_data import ReferenceRead
 from tap_emag.run_lock import AccountLock, describe_holder
-from tap_emag.sync_run import AccountSyncRun
+from tap_emag.sync_run import FULL, QUICK, AccountSyncRun
 
 
 class TapRun:
@@ -74,8 +74,11 @@ class TapRun:
     def sync_run(self, account_name: str) -> AccountSyncRun:
         """The account's sync run (its row of the sync log), opened by its first stream."""
         if account_name not in self._sync_runs:
-            self._sync_runs[account_name] = AccountSyncRun(run_id=self.run_id,
-                                                           account=account_name)
+            # a quick run is `quick` from the start: one that fails before reading a product
+            # must not be logged (and counted in the scans' figures) as a failed full scan
+            self._sync_runs[account_name] = AccountSyncRun(
+                run_id=self.run_id, account=account_name,
+                mode=QUICK if self.settings.quick_sync else FULL)
         return self._sync_runs[account_name]
 
     def synced_accounts(self) -> list[str]:

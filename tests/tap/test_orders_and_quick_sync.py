@@ -127,3 +127,14 @@ def test_touched_offers_beyond_the_cap_wait_for_the_next_scan(sandbox):
     log = quick.sync_run("main")
     assert (log["products_touched"], log["products_deferred"]) == (len(touched),
                                                                    len(touched) - 2)
+
+
+def test_a_quick_run_that_fails_before_any_product_is_logged_as_quick(sandbox):
+    """A failed quick run must not count as a failed scan in the sync log and its statistics."""
+    config = tap_config(sandbox, quick_sync=True)
+    config["accounts"][1]["password"] = "Not-the-fbe-pass-1"
+    quick = run_tap(config)
+    assert (quick.sync_run("fbe")["mode"], quick.sync_run("fbe")["status"]) == ("quick",
+                                                                              "failed")
+    assert (quick.sync_run("main")["mode"], quick.sync_run("main")["status"]) == ("quick",
+                                                                               "completed")
