@@ -327,9 +327,13 @@ class Catalog:
         self._ids = [i for i in self._ids if i not in gone]
 
     def _changed(self, rng: random.Random, old: Offer) -> Offer:
-        """A price / stock / name / recommended-price change that alters the served JSON."""
-        kind = rng.choices(("price", "stock", "both", "name", "recommended"),
-                           weights=(45, 30, 10, 8, 7))[0]
+        """A change that alters the served JSON.
+
+        Price, stock, both, name, recommended price, or competition: other sellers moved, so an
+        offer with rivals gets another buy-button rank.
+        """
+        kind = rng.choices(("price", "stock", "both", "name", "recommended", "competition"),
+                           weights=(38, 26, 10, 7, 6, 13))[0]
         new = old
         if kind in ("price", "both"):
             new = replace(new, price_cents=self._new_price(rng, old.price_cents))
@@ -344,6 +348,8 @@ class Catalog:
             new = replace(new, name_suffix=rng.choice(choices))
         if kind == "recommended":
             new = replace(new, recommended_factor=rng.randint(31, 60))
+        if kind == "competition":
+            new = replace(new, competition=old.competition + rng.randint(1, 9))
         if self.record(new) == self.record(old):  # e.g. a record without that field
             new = replace(new, price_cents=self._new_price(rng, old.price_cents))
         return new

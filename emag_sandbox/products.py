@@ -50,6 +50,7 @@ class Offer:
     offer_validation: int
     name_suffix: str | None = None
     recommended_factor: int | None = None  # percent above sale price; None = record default
+    competition: int = 0  # > 0: competitors moved, the buy-button rank is drawn again
 
 
 def _weighted(rng: random.Random, table: tuple[tuple[Any, int], ...]) -> Any:
@@ -273,6 +274,12 @@ def build_record(
     if offers_n == 1 and rank is not None:
         rank = 1
     best = price if rank == 1 else price * rng.randint(85, 100) // 100
+    if offer.competition and offers_n > 1 and rank is not None:
+        # a side generator: the main one's later draws (and so every other field) stay as they
+        # were; the rank always moves (a competitor under- or over-bid)
+        moved = random.Random(offer.seed * 7919 + offer.competition)
+        rank = moved.choice([r for r in range(1, offers_n + 1) if r != rank])
+        best = price if rank == 1 else price * moved.randint(85, 100) // 100
     with_warehouse = fbe or rng.random() < 0.6
     stock_entry: dict[str, Any] = {"value": offer.stock}
     handling: dict[str, Any] = {"value": 0 if fbe else rng.choice((0, 0, 1, 2, 3))}

@@ -128,6 +128,25 @@ def test_mutate_counts_disjoint_and_visible_over_http():
         sb.stop()
 
 
+def test_changes_move_buy_button_ranks_as_competitors_do():
+    """A day of changes wins and loses buy buttons; such a change touches nothing else."""
+    sb = Sandbox(accounts=[AccountSpec("main", "u", "p", 5000)], seed=5)
+    before = {p["id"]: p for p in sb.catalog("main")}
+    changed = sb.mutate("main", changed=400, seed=3)["changed"]
+    after = {p["id"]: p for p in sb.catalog("main")}
+    moved = [i for i in changed
+             if before[i]["buy_button_rank"] != after[i]["buy_button_rank"]]
+    assert any(before[i]["buy_button_rank"] == 1 for i in moved)  # lost
+    assert any(after[i]["buy_button_rank"] == 1 for i in moved)  # won
+    for i in moved:
+        new_rank = after[i]["buy_button_rank"]
+        assert 1 <= new_rank <= after[i]["number_of_offers"]
+        assert {k for k in after[i] if after[i][k] != before[i].get(k)} <= {
+            "buy_button_rank", "best_offer_sale_price", "best_offer_recommended_price"}
+        if new_rank == 1 and "best_offer_sale_price" in after[i]:  # not in every shape
+            assert after[i]["best_offer_sale_price"] == after[i]["sale_price"]
+
+
 def test_mutate_is_deterministic_and_admin_endpoint_works():
     a, b = Sandbox(accounts=[MAIN]), start(accounts=[MAIN])
     try:
