@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import re
 
-from dashboard import codes
-
 # eMAG's limit for product reads: every page (or read by id) waits its turn at 3 per second,
 # so a run cannot take less than its reads / 3 s (the README's "floor").
 EMAG_REQUESTS_PER_SECOND = 3
 ACCOUNT_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+
+def _codes(kind: str, meaning: str) -> str:
+    """The codes of one meaning, from emag_status_codes: dbt's emag_codes macro is their home."""
+    return (f"select code from emag_status_codes where kind = '{kind}'"
+            f" and meaning = '{meaning}'")
+
+
+# A code's label for display (offer_status 2 -> end of life).
+STATUS_LABELS = """
+select code, label from emag_status_codes where kind = %s order by code"""
 
 # ---------------------------------------------------------------- sync health
 
@@ -165,11 +175,14 @@ flagged as (
         products.general_stock,
         products.offer_status,
         products.buy_button_rank,
-        products.offer_validation_status = {codes.OFFER_VALIDATION_INVALID_PRICE}
+        coalesce(products.offer_validation_status in ({_codes("offer_validation_status",
+                                                              "invalid_price")}), false)
             as invalid_price,
-        coalesce(products.validation_status in {codes.VALIDATION_REJECTED}, false)
+        coalesce(products.validation_status in ({_codes("validation_status", "rejected")}),
+                 false)
             as documentation_rejected,
-        products.offer_status = {codes.OFFER_ACTIVE} and coalesce(products.general_stock, 0) <= 0
+        coalesce(products.offer_status in ({_codes("offer_status", "active")}), false)
+            and coalesce(products.general_stock, 0) <= 0
             as active_out_of_stock,
         held_buy_button.product_id is not null and products.buy_button_rank is distinct from 1
             as lost_buy_button

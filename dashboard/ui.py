@@ -14,7 +14,7 @@ import pandas as pd
 import psycopg
 import streamlit as st
 
-from dashboard import db
+from dashboard import db, queries
 
 # Queries are cached this long: a page refresh within it costs the database nothing, and a
 # sync's results show within a minute (or at once, with "Reload data" in the sidebar).
@@ -50,6 +50,13 @@ def read(sql: str, params: Sequence[t.Any] = ()) -> pd.DataFrame:
                  + current.hide_password(str(error).strip()))
     st.stop()
     raise RuntimeError  # not reached
+
+
+def status_labels(kind: str = "offer_status") -> dict[int, str]:
+    """Code -> label of one kind of eMAG code (emag_status_codes: dbt keeps the codes)."""
+    labels = read(queries.STATUS_LABELS, (kind,))
+    return {int(code): str(label) for code, label in zip(labels["code"], labels["label"],
+                                                         strict=True)}
 
 
 def sidebar() -> None:

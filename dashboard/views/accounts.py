@@ -8,7 +8,7 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from dashboard import codes, queries, ui
+from dashboard import queries, ui
 
 st.title("MAIN vs FBE")
 
@@ -37,7 +37,7 @@ with st.container(key="sku-figures"):
     figures[5].metric("Status differs", ui.number(skus["status_differs"].sum()))
 
 for account in (first, second):
-    skus[f"{account}_status"] = skus[f"{account}_status"].map(codes.OFFER_STATUS)
+    skus[f"{account}_status"] = skus[f"{account}_status"].map(ui.status_labels())
 
 if not both.empty:
     prices = px.scatter(

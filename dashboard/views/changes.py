@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from dashboard import codes, queries, ui
+from dashboard import queries, ui
 
 st.title("Changes")
 
@@ -56,7 +56,7 @@ if not shown.empty:
         lambda flags: ", ".join(KINDS[name].lower() for name in KINDS if flags[name])
         or "other fields", axis=1)
     for column in ("previous_status", "status"):
-        shown[column] = shown[column].map(codes.OFFER_STATUS)
+        shown[column] = shown[column].map(ui.status_labels())
     shown = shown[["account", "product_id", "part_number", "product_name", "changed_at",
                    "change", "previous_sale_price", "sale_price", "previous_stock", "stock",
                    "previous_status", "status", "run_id"]]
@@ -102,5 +102,5 @@ figure.update_layout(title=f"{chosen[0]} / {chosen[1]}: {latest['part_number']}"
 figure.update_yaxes(title_text="price (without VAT)", secondary_y=False)
 figure.update_yaxes(title_text="stock", secondary_y=True, rangemode="tozero", tickformat=",d")
 st.plotly_chart(figure, key="chart-product-history")
-history["offer_status"] = history["offer_status"].map(codes.OFFER_STATUS)
+history["offer_status"] = history["offer_status"].map(ui.status_labels())
 ui.table(history.drop(columns=["valid_until"]), "product-history-table", "No versions.")

@@ -186,7 +186,8 @@ def test_catalogue_health_matches_the_statistics_and_lists_what_needs_attention(
             "Offers", "Active", "Saleable", "In stock", "Documentation approved",
             "Documentation rejected", "Invalid price", "Buy-button wins", "With competitors",
             "GPSR complete")] == list(stats)
-        # the list's reasons, restated here; the first two must agree with dbt's statistics
+        # the list's reasons, computed here independently; the first two must agree with dbt's
+        # statistics
         expected = _one(postgres, """
             select
                 count(*) filter (where offer_validation_status = 2),

@@ -1,8 +1,8 @@
 """The "needs attention" rules of the dashboard's SQL on hand-made marts.
 
-The sandbox never takes a buy button away, so the pipeline-filled database of
-test_dashboard_pages.py cannot show "lost the buy button": these rows do, next to the other
-reasons and the products no reason applies to.
+The pipeline-filled database of test_dashboard_pages.py shows whatever a day of sandbox changes
+gives; these rows pin each rule's edges (a buy button lost 2 h ago, or 30 h ago, won, lost
+with no rank now; deleted products), next to the products no reason applies to.
 """
 
 from __future__ import annotations
@@ -21,6 +21,14 @@ create table marts.emag_products (
 create table marts.emag_product_history (
     account text, product_id bigint, buy_button_rank bigint, is_deleted boolean,
     valid_from timestamp, valid_to timestamp);
+create table marts.emag_status_codes (kind text, code integer, meaning text, label text);
+insert into marts.emag_status_codes values
+    ('offer_status', 0, 'inactive', 'inactive'), ('offer_status', 1, 'active', 'active'),
+    ('offer_validation_status', 1, 'saleable', 'saleable'),
+    ('offer_validation_status', 2, 'invalid_price', 'invalid price'),
+    ('validation_status', 3, 'approved', 'approved'),
+    ('validation_status', 5, 'rejected', 'rejected'),
+    ('validation_status', 8, 'rejected', 'rejected');
 """
 NOW = "(now() at time zone 'utc')"
 # product id: (stock, status, rank now, offer validation, validation, deleted), history of
