@@ -89,22 +89,6 @@ where started_at >= now() at time zone 'utc' - interval '30 days'
 order by started_at
 """
 
-RUNS_BY_DAY = """
-select
-    started_at::date as day,
-    account,
-    count(*) as runs,
-    count(*) filter (where sync_status = 'failed') as failed_runs,
-    sum(coalesce(products_created, 0) + coalesce(products_updated, 0)
-        + coalesce(products_deleted, 0)) as changes,
-    sum(throttled_responses) as throttled_responses,
-    sum(retries) as retries
-from emag_sync_log
-where started_at >= now() at time zone 'utc' - interval '30 days'
-group by 1, 2
-order by 1, 2
-"""
-
 FAILED_RUNS = """
 select
     started_at,

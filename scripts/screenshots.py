@@ -2,24 +2,25 @@
 
 Run after `make demo` (`make screenshots`): starts the dashboard as `make dashboard` does, on a
 free port, loads every page in headless Chromium (the system's, as the browser tests use it)
-and saves the whole page, however long.
+and saves the whole page, however long. The server and the browser are the browser tests'
+own (tests/support), so the pictures show what the tests check.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-import requests
-from playwright.sync_api import Page, sync_playwright
-
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `python scripts/screenshots.py` puts only scripts/ on the path
+    sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import Page  # noqa: E402
+
+from tests.support.browser import headless_page  # noqa: E402
+from tests.support.dashboard import READY, DashboardServer  # noqa: E402
+
 OUT = ROOT / "docs" / "screenshots"
 PAGES = {  # file name -> url path (the first page is the app's root)
     "sync-health": "",
@@ -28,40 +29,7 @@ PAGES = {  # file name -> url path (the first page is the app's root)
     "changes": "changes",
     "conflicts": "conflicts",
 }
-READY = ('[data-testid="stApp"][data-test-script-state="notRunning"]'
-         '[data-test-connection-state="CONNECTED"]')
 WIDTH = 1400
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    sys.exit("no Chromium on PATH: `make browser` installs Debian's")
-
-
-def _serve(port: int) -> subprocess.Popen[str]:
-    meltano = str(Path(sys.executable).parent / "meltano")
-    process = subprocess.Popen(  # noqa: S603
-        [meltano, "--environment=dev", "invoke", "dashboard:serve"], cwd=ROOT,
-        env={**os.environ, "DASHBOARD_SERVER_PORT": str(port)}, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).ok:
-                return process
-        except requests.ConnectionError:
-            time.sleep(0.3)
-    os.killpg(process.pid, signal.SIGTERM)
-    sys.exit("the dashboard did not start: try `make dashboard` to see why")
 
 
 def _shoot(page: Page, url: str, path: Path) -> None:
@@ -80,19 +48,16 @@ def _shoot(page: Page, url: str, path: Path) -> None:
 def main() -> None:
     """Serve the dashboard, screenshot every page, stop it."""
     OUT.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    server = _serve(port)
+    # no DASHBOARD_DB_* of our own: the dev environment's settings, as `make dashboard`
+    server = DashboardServer(os.environ, {}, "--environment=dev")
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=_chromium(),
-                                                 args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page()
+        with headless_page(width=WIDTH) as browser:
             for name, path in PAGES.items():
-                _shoot(page, f"http://127.0.0.1:{port}/{path}", OUT / f"{name}.png")
-            browser.close()
+                _shoot(browser.page, f"{server.url}/{path}", OUT / f"{name}.png")
+            if browser.outside:
+                sys.exit(f"the pages asked for the internet: {browser.outside}")
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=15)
+        server.stop()
 
 
 if __name__ == "__main__":

@@ -62,9 +62,12 @@ for account, rows in runs.groupby("account"):
                          line={"dash": "dot"}, name=f"{account} floor")
 st.plotly_chart(duration, key="chart-duration")
 
-by_day = ui.read(queries.RUNS_BY_DAY)
 measures = {"changes": "products changed", "throttled_responses": "HTTP 429s",
             "retries": "retries", "failed_runs": "failed runs"}
+# the same 30 days of runs, summed per day (UTC) and account
+by_day = (runs.assign(day=runs["started_at"].dt.normalize(),
+                      failed_runs=runs["sync_status"].eq("failed"))
+          .groupby(["day", "account"], as_index=False)[list(measures)].sum())
 long = by_day.melt(id_vars=["day", "account"], value_vars=list(measures),
                    var_name="measure", value_name="count")
 long["measure"] = long["measure"].map(measures)
