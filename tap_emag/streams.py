@@ -154,7 +154,7 @@ class OrdersStream(EmagStream):
         ahead = self.run.orders_read_ahead.pop(account, None)
         try:
             yield from ahead if ahead is not None else self.read_orders(
-                context, self.get_starting_timestamp(context))
+                context, self.bookmark(context))
         except EmagApiError as exc:
             self.log_failure(context, exc)
 
@@ -168,11 +168,22 @@ class OrdersStream(EmagStream):
             if self.run.is_active(account.name):
                 context = {"account": account.name}
                 # the bookmark and the sync run are opened here, in the SDK's thread
-                start = self.get_starting_timestamp(context)
+                start = self.bookmark(context)
                 self.run.sync_run(account.name)
                 self.run.orders_read_ahead[account.name] = read_ahead(
                     self.read_orders(context, start), buffer=self.window_orders,
                     name=f"orders-{account.name}")
+
+    def bookmark(self, context: t.Mapping[str, t.Any]) -> dt.datetime | None:
+        """The account's orders bookmark: the newest `modified` emitted so far (None: none).
+
+        Read from the context's state rather than `get_starting_timestamp`: the SDK sets the
+        value that returns only once it opens the stream for this context, and a scan reads
+        the orders ahead, before that (it would read 30 days back, then emit orders older than
+        the bookmark, which the SDK refuses as unsorted).
+        """
+        value = self.get_context_state(dict(context)).get("replication_key_value")
+        return None if value is None else dt.datetime.fromisoformat(str(value))
 
     def read_orders(self, context: t.Mapping[str, t.Any],
                     start: dt.datetime | None) -> t.Iterator[dict[str, t.Any]]:

@@ -138,3 +138,21 @@ def test_a_quick_run_that_fails_before_any_product_is_logged_as_quick(sandbox):
                                                                               "failed")
     assert (quick.sync_run("main")["mode"], quick.sync_run("main")["status"]) == ("quick",
                                                                                "completed")
+
+
+def test_a_scan_reads_orders_from_its_bookmark_not_from_the_lookback(sandbox):
+    """A scan reads orders ahead, before the SDK opens the orders stream: from the bookmark
+    still, so an order older than the bookmark is never read again (nor emitted out of order)."""
+    hour_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
+    sandbox.change_orders("main", place=2, seed=21, at=hour_ago)
+    config = tap_config(sandbox)
+    first = run_tap(config)
+    (bookmark,) = [p["replication_key_value"]
+                   for p in first.state["bookmarks"]["orders"]["partitions"]
+                   if p["context"]["account"] == "main"]
+    second = run_tap(config, first.state)
+    assert second.error is None, second.error
+    since = dt.datetime.fromisoformat(bookmark) - dt.timedelta(seconds=1)
+    emitted = [o for o in second.records("orders") if o["account"] == "main"]
+    assert emitted  # the bookmark's own second is read again
+    assert all(dt.datetime.fromisoformat(o["modified"]) >= since for o in emitted)
