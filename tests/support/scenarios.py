@@ -182,6 +182,21 @@ def find_child(pid: int, executable: str, timeout: float = 120) -> int:
     raise TimeoutError(msg)
 
 
+def wait_exited(pid: int, timeout: float) -> float:
+    """Seconds until process `pid` has exited (a zombie counts: it holds no lock or file)."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return time.monotonic() - started
+        if state in ("Z", "X"):
+            return time.monotonic() - started
+        time.sleep(0.05)
+    msg = f"process {pid} ({_command(pid)[:80]}) still runs after {timeout}s"
+    raise TimeoutError(msg)
+
+
 def _wait(ready: t.Callable[[], int], wanted: int, timeout: float, what: str) -> int:
     """Poll `ready` until it reaches `wanted`; returns its last value."""
     deadline = time.monotonic() + timeout
