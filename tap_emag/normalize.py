@@ -3,8 +3,15 @@
 eMAG's payloads vary: prices are decimal strings, `ownership` is an int or a bool, validation
 `errors` are null, an object or a list, GPSR fields are flags or full lists depending on the
 filter, optional keys come and go, and new keys appear over time. A record leaves here with the
-same shape every time; what could not be read is named in `quality_issues`, keys we do not know
-are kept in `extra`, and only a product without a usable `id` is refused.
+same shape every time and nothing eMAG sent is dropped: keys we do not know are kept where they
+came (top-level ones in `extra`, nested ones inside their object), a value that could not be read
+as its type is nulled, named in `quality_issues` and kept as sent in `unread`, and only a product
+without a usable `id` is refused.
+
+The product record is the product's content identity (its hash is the bookmark's fingerprint and
+the history's version), so it holds only what every read of the product carries. GPSR details
+come only in reads by id; pages carry completion flags. The flags are in the record (derived from
+the details in reads by id); the details themselves are read by `gpsr_details`, kept apart.
 """
 
 from __future__ import annotations
@@ -47,9 +54,16 @@ class InvalidProductError(ValueError):
 
 
 class _Issues(list[str]):
+    """What could not be read, and the top-level fields it was read from."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: set[str] = set()
+
     def note(self, field: str, problem: str, value: t.Any) -> None:
         shown = repr(value)
         self.append(f"{field}: {problem} ({shown[:60]}{'...' if len(shown) > 60 else ''})")
+        self.fields.add(field)
 
 
 def product_id(raw: t.Any) -> int:
@@ -90,19 +104,22 @@ def normalize_product(raw: t.Any) -> dict[str, t.Any]:
     ]
     for field in WAREHOUSE_LIST_FIELDS:
         record[field] = [
-            {"warehouse_id": _integer(item.get("warehouse_id"), field, issues),
-             "value": _integer(item.get("value"), field, issues)}
+            _with_unknown(item, {
+                "warehouse_id": _integer(item.get("warehouse_id"), field, issues),
+                "value": _integer(item.get("value"), field, issues)})
             for item in _objects(raw.get(field), field, issues)
         ]
     record["images"] = [
-        {"url": _string(item.get("url"), "images", issues),
-         "display_type": _integer(item.get("display_type"), "images", issues)}
+        _with_unknown(item, {
+            "url": _string(item.get("url"), "images", issues),
+            "display_type": _integer(item.get("display_type"), "images", issues)})
         for item in _objects(raw.get("images"), "images", issues)
     ]
     record["characteristics"] = [
-        {"id": _integer(item.get("id"), "characteristics", issues),
-         "value": _string(item.get("value"), "characteristics", issues),
-         "tag": _string(item.get("tag"), "characteristics", issues)}
+        _with_unknown(item, {
+            "id": _integer(item.get("id"), "characteristics", issues),
+            "value": _string(item.get("value"), "characteristics", issues),
+            "tag": _string(item.get("tag"), "characteristics", issues)})
         for item in _objects(raw.get("characteristics"), "characteristics", issues)
     ]
     record["attachments"] = _objects(raw.get("attachments"), "attachments", issues)
@@ -122,10 +139,34 @@ def normalize_product(raw: t.Any) -> dict[str, t.Any]:
     record["ownership"] = _ownership(raw.get("ownership"), issues)
     record["reversible_vat_charging"] = _boolean(
         raw.get("reversible_vat_charging"), "reversible_vat_charging", issues)
-    _gpsr(raw, record, issues)
+    for field in (*GPSR_FIELDS, "safety_information"):
+        record[f"has_{field}"] = _gpsr_flag(raw.get(field))
     record["extra"] = {key: value for key, value in raw.items() if key not in KNOWN_FIELDS}
     record["quality_issues"] = list(issues)
+    # what a typed column could not hold, as eMAG sent it: a change there is a change too
+    record["unread"] = {field: raw[field] for field in sorted(issues.fields) if field in raw}
     return record
+
+
+def gpsr_details(raw: dict[str, t.Any]) -> dict[str, t.Any]:
+    """The GPSR details this read carries, by field: safety text, contact lists as sent.
+
+    Reads by id carry them all; pages carry flags, and now and then the safety text itself
+    (seen in real payloads). A field the read does not carry is absent, never empty: an
+    absent detail is not a removed one.
+    """
+    details: dict[str, t.Any] = {}
+    safety = raw.get("safety_information")
+    if isinstance(safety, str):
+        details["safety_information"] = safety
+    elif isinstance(safety, (int, Decimal)) and not isinstance(safety, bool):
+        details["safety_information"] = str(safety)  # neither a flag nor text: kept as text
+    for field in GPSR_FIELDS:
+        value = raw.get(field)
+        if isinstance(value, (list, dict)):
+            details[field] = [item for item in ([value] if isinstance(value, dict) else value)
+                              if isinstance(item, dict)]
+    return details
 
 
 def as_integer(value: t.Any) -> int | None:
@@ -228,6 +269,11 @@ def _object(value: t.Any, field: str, issues: _Issues) -> dict[str, t.Any] | Non
     return None
 
 
+def _with_unknown(item: dict[str, t.Any], typed: dict[str, t.Any]) -> dict[str, t.Any]:
+    """A nested object's typed keys, with the keys eMAG added that we do not know, as sent."""
+    return {**{key: value for key, value in item.items() if key not in typed}, **typed}
+
+
 def _status(item: dict[str, t.Any], field: str, issues: _Issues) -> dict[str, t.Any]:
     """`{value, description, errors}` with errors always a list of objects."""
     errors = item.get("errors")
@@ -239,11 +285,11 @@ def _status(item: dict[str, t.Any], field: str, issues: _Issues) -> dict[str, t.
         error_list = [e if isinstance(e, dict) else {"message": str(e)} for e in errors]
     else:
         error_list = [{"message": str(errors)}]
-    return {
+    return _with_unknown(item, {
         "value": _integer(item.get("value"), field, issues),
         "description": _string(item.get("description"), field, issues),
         "errors": error_list,
-    }
+    })
 
 
 def _ownership(value: t.Any, issues: _Issues) -> int | None:
@@ -252,26 +298,6 @@ def _ownership(value: t.Any, issues: _Issues) -> int | None:
     return _integer(value, "ownership", issues)
 
 
-def _gpsr(raw: dict[str, t.Any], record: dict[str, t.Any], issues: _Issues) -> None:
-    """GPSR fields are completion flags in list reads and full content in by-id reads."""
-    safety = raw.get("safety_information")
-    if isinstance(safety, bool) or safety is None:
-        record["safety_information"] = None
-        record["has_safety_information"] = safety
-    else:
-        record["safety_information"] = _string(safety, "safety_information", issues)
-        record["has_safety_information"] = bool(record["safety_information"])
-    for field in GPSR_FIELDS:
-        value = raw.get(field)
-        if isinstance(value, bool) or value is None or value in (0, 1):
-            record[field] = None
-            record[f"has_{field}"] = None if value is None else bool(value)
-        else:
-            entries = [
-                {"name": _string(e.get("name"), field, issues),
-                 "address": _string(e.get("address"), field, issues),
-                 "email": _string(e.get("email"), field, issues)}
-                for e in _objects(value, field, issues)
-            ]
-            record[field] = entries
-            record[f"has_{field}"] = bool(entries)
+def _gpsr_flag(value: t.Any) -> bool | None:
+    """A GPSR completion flag: sent as such in pages, read from the details in reads by id."""
+    return None if value is None else bool(value)

@@ -3,7 +3,9 @@
 An eMAG order names its buyer (names, phones, e-mail, billing and shipping addresses) in
 `customer`, and delivery details (lockers, addresses) in `details`. Sellers need orders for
 stock and sales, not for the people behind them, so those, and any key this tap does not know
-(which could hold more of the same), are left out unless `include_customer_data` is set.
+(which could hold more of the same), are left out unless `include_customer_data` is set. A
+line (one offer of the order) keeps the keys this tap does not know, as eMAG sent them: they
+describe the offer sold, not the buyer.
 """
 
 from __future__ import annotations
@@ -72,7 +74,10 @@ def touched_products(record: t.Mapping[str, t.Any]) -> set[int]:
 
 
 def _line(raw: dict[str, t.Any]) -> dict[str, t.Any]:
-    line: dict[str, t.Any] = {field: as_integer(raw.get(field)) for field in LINE_INTEGER_FIELDS}
+    known = {*LINE_INTEGER_FIELDS, *LINE_DECIMAL_FIELDS, *LINE_STRING_FIELDS, "created",
+             "modified"}
+    line: dict[str, t.Any] = {key: value for key, value in raw.items() if key not in known}
+    line.update({field: as_integer(raw.get(field)) for field in LINE_INTEGER_FIELDS})
     line.update({field: as_decimal(raw.get(field)) for field in LINE_DECIMAL_FIELDS})
     line.update({field: _text(raw.get(field)) for field in LINE_STRING_FIELDS})
     line.update(created=iso(from_emag(raw.get("created"))),

@@ -16,6 +16,7 @@ from tap_emag.bookmark import Bookmark
 from tap_emag.config import Settings
 from tap_emag.emag_api import EmagAccountClient, EmagApiError, EmagAuthError, as_rows
 from tap_emag.fingerprints import FingerprintLog, Fingerprints, content_digest
+from tap_emag.gpsr import GpsrRows, detail_rows
 from tap_emag.normalize import InvalidProductError, as_integer, normalize_product
 from tap_emag.pagination import ordered_pages
 from tap_emag.progress import ScanProgress
@@ -43,8 +44,9 @@ class ProductScan:
 
     def __init__(self, client: EmagAccountClient, sync_run: AccountSyncRun,
                  bookmark: dict[str, t.Any], settings: Settings, logger: logging.Logger,
-                 observer: Observer | None = None) -> None:
+                 gpsr: GpsrRows, observer: Observer | None = None) -> None:
         self.client = client
+        self.gpsr = gpsr
         self.observer = observer
         self.sync_run = sync_run
         self.settings = settings
@@ -191,6 +193,9 @@ class ProductScan:
             return None  # pages shifted while reading: the product was already read
         if self.observer is not None:
             self.observer(record)
+        self.gpsr.add(self.account, detail_rows(
+            raw, account=self.account, product_id=product_id,
+            run_id=sync_run.run_id))
         digest = content_digest(record)
         self.seen.add(product_id, digest)
         sync_run.products_seen += 1
@@ -280,8 +285,10 @@ class ProductScan:
 
     def _log_summary(self) -> None:
         done = self.sync_run
-        counts = (f"{done.created} created, {done.updated} updated, {done.unchanged} unchanged, "
-                  if done.has_baseline else "")
+        # against the bookmark, not eMAG's changes: an offer a quick run already loaded is
+        # "changed" here (the sync log counts real changes from the history)
+        counts = (f"{done.created} new to the bookmark, {done.updated} differing from it,"
+                  f" {done.unchanged} as in it, " if done.has_baseline else "")
         self.logger.info(
             "%s: %s sync %s in %.1fs: %d pages, %d products seen, %d emitted, %s%d deleted,"
             " %d suspected, %d failed, %d retries, %d throttled.",

@@ -8,8 +8,9 @@ budget per offer, up to `quick_sync_max_products` per account; the rest wait for
 Every offer read is emitted: a quick run keeps its own Meltano state, apart from the scans', so
 it cannot know what the last scan saw, and a stock that went back to an earlier value is a
 change all the same. An unchanged offer adds no version to the history (dbt compares content
-hashes). A quick run never emits deletions: an offer not found by id is left to the scans,
-whose deletion rules need a whole catalogue.
+hashes, which do not depend on the read: the GPSR details a read by id brings go to the
+`product_gpsr` stream, `gpsr.py`). A quick run never emits deletions: an offer not found by id
+is left to the scans, whose deletion rules need a whole catalogue.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from tap_emag.config import Settings
 from tap_emag.emag_api import EmagAccountClient, EmagApiError, EmagAuthError, as_rows
 from tap_emag.fingerprints import content_digest
+from tap_emag.gpsr import GpsrRows, detail_rows
 from tap_emag.normalize import InvalidProductError, as_integer, normalize_product
 from tap_emag.sync_run import COMPLETED, FAILED, PARTIAL, QUICK, AccountSyncRun, utc_now
 
@@ -31,8 +33,10 @@ class QuickProductRead:
     """The quick sync of one account's touched offers in one run."""
 
     def __init__(self, client: EmagAccountClient, sync_run: AccountSyncRun,
-                 touched: set[int], settings: Settings, logger: logging.Logger) -> None:
+                 touched: set[int], settings: Settings, logger: logging.Logger,
+                 gpsr: GpsrRows) -> None:
         self.client = client
+        self.gpsr = gpsr
         self.sync_run = sync_run
         self.settings = settings
         self.logger = logger
@@ -95,6 +99,9 @@ class QuickProductRead:
             run.add_error(f"product {product_id}: record skipped: {exc}")
             return None
         run.products_seen += 1
+        self.gpsr.add(self.account, detail_rows(
+            raw, account=self.account, product_id=product_id,
+            run_id=run.run_id))
         record.update(account=self.account, content_hash=content_digest(record).hex(),
                       version_observed_at=self.observed_at, run_id=run.run_id,
                       _sdc_deleted_at=None)

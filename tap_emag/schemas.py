@@ -1,7 +1,8 @@
 """JSON schemas of the streams, written with singer_sdk.typing.
 
 Prices are JSON numbers written from `Decimal` (never float), so "121.8400" reaches the
-target as 121.8400 exactly. Objects whose keys eMAG may extend keep additional properties.
+target as 121.8400 exactly. Every object keeps additional properties: a key eMAG adds inside
+one (a stock entry, an image, a validation status) reaches the target as it was sent.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ WAREHOUSE_VALUE = th.ObjectType(
     th.Property("warehouse_id", th.IntegerType,
                 description="Warehouse; absent for one-warehouse sellers."),
     th.Property("value", th.IntegerType),
+    additional_properties=True,
 )
 
 VALIDATION_STATUS = th.ObjectType(
@@ -25,12 +27,14 @@ VALIDATION_STATUS = th.ObjectType(
     th.Property("description", th.StringType),
     th.Property("errors", th.ArrayType(OPEN_OBJECT),
                 description="Always a list; eMAG sends null, one object or a list."),
+    additional_properties=True,
 )
 
 GPSR_CONTACT = th.ObjectType(
     th.Property("name", th.StringType),
     th.Property("address", th.StringType),
     th.Property("email", th.StringType),
+    additional_properties=True,
 )
 
 
@@ -72,11 +76,13 @@ PRODUCTS = th.PropertiesList(
     th.Property("images", th.ArrayType(th.ObjectType(
         th.Property("url", th.StringType),
         th.Property("display_type", th.IntegerType, description="1 main, 2 secondary, 0 other."),
+        additional_properties=True,
     ))),
     th.Property("characteristics", th.ArrayType(th.ObjectType(
         th.Property("id", th.IntegerType),
         th.Property("value", th.StringType),
         th.Property("tag", th.StringType),
+        additional_properties=True,
     ))),
     th.Property("family", OPEN_OBJECT, description="id, name, family_type_id; or null."),
     th.Property("attachments", th.ArrayType(OPEN_OBJECT)),
@@ -95,23 +101,29 @@ PRODUCTS = th.PropertiesList(
     th.Property("genius_eligibility", th.IntegerType),
     th.Property("genius_eligibility_type", th.IntegerType, description="1 Full, 2 EasyBox, 3 HD."),
     th.Property("genius_computed", th.IntegerType),
-    th.Property("safety_information", th.StringType,
-                description="GPSR safety text (only in by-id reads)."),
-    th.Property("has_safety_information", th.BooleanType, description="GPSR completion flag."),
-    th.Property("manufacturer", th.ArrayType(GPSR_CONTACT),
-                description="GPSR manufacturer contacts (only in by-id reads)."),
-    th.Property("has_manufacturer", th.BooleanType, description="GPSR completion flag."),
-    th.Property("eu_representative", th.ArrayType(GPSR_CONTACT),
-                description="GPSR EU representative contacts (only in by-id reads)."),
-    th.Property("has_eu_representative", th.BooleanType, description="GPSR completion flag."),
+    th.Property("has_safety_information", th.BooleanType,
+                description="GPSR completion flag (the text itself: product_gpsr)."),
+    th.Property("has_manufacturer", th.BooleanType,
+                description="GPSR completion flag (the contacts: product_gpsr)."),
+    th.Property("has_eu_representative", th.BooleanType,
+                description="GPSR completion flag (the contacts: product_gpsr)."),
     th.Property("recyclewarranties", th.IntegerType),
     _decimal("weight", "Weight (removed from the API in 4.4.7, still in older payloads)."),
     _decimal("green_tax", "Green tax (eMAG RO)."),
     th.Property("extra", OPEN_OBJECT, description="Keys eMAG sent that this tap does not know."),
     th.Property("quality_issues", th.ArrayType(th.StringType),
                 description="Values that could not be read as their type (set to null)."),
+    th.Property("unread", OPEN_OBJECT,
+                description=(
+                    "Fields with a value that could not be read as its type, as eMAG sent"
+                    " them (the typed column holds null there; quality_issues says why)."
+                )),
     th.Property("content_hash", th.StringType,
-                description="Hash of the normalised product; changes when any field changes."),
+                description=(
+                    "Hash of the normalised product, the same whichever read fetched it (GPSR"
+                    " details, which only reads by id carry, are in product_gpsr); changes"
+                    " when any field changes."
+                )),
     th.Property("version_observed_at", th.DateTimeType,
                 description=(
                     "When a sync first observed this version of the product. eMAG gives"
@@ -120,6 +132,23 @@ PRODUCTS = th.PropertiesList(
     th.Property("run_id", th.StringType, description="The sync run that emitted this record."),
     th.Property("_sdc_deleted_at", th.DateTimeType,
                 description="Set when a completed scan no longer finds the product."),
+).to_dict()
+
+PRODUCT_GPSR = th.PropertiesList(
+    th.Property("account", th.StringType, required=True),
+    th.Property("id", th.IntegerType, required=True, description="The product's id."),
+    th.Property("field", th.StringType(allowed_values=[
+        "safety_information", "manufacturer", "eu_representative"]), required=True,
+                description="Which GPSR detail the row holds."),
+    th.Property("value_hash", th.StringType, required=True,
+                description="Hash of the detail's value: one row per value a product had."),
+    th.Property("safety_information", th.StringType,
+                description="The safety text (field safety_information)."),
+    th.Property("contacts", th.ArrayType(GPSR_CONTACT),
+                description="The contacts as sent (fields manufacturer, eu_representative)."),
+    th.Property("read_at", th.DateTimeType, required=True,
+                description="When a read last brought this value."),
+    th.Property("run_id", th.StringType, description="The sync run of that read."),
 ).to_dict()
 
 CATEGORIES = th.PropertiesList(
@@ -158,6 +187,7 @@ ORDER_LINE = th.ObjectType(
     th.Property("status", th.IntegerType, description="1 active, 0 removed from the order."),
     th.Property("created", th.DateTimeType),
     th.Property("modified", th.DateTimeType),
+    additional_properties=True,
 )
 
 ORDERS = th.PropertiesList(
@@ -217,11 +247,16 @@ SYNC_RUNS = th.PropertiesList(
     th.Property("products_seen", th.IntegerType),
     th.Property("emitted", th.IntegerType, description="Live product records emitted."),
     th.Property("created", th.IntegerType,
-                description="Products not in the bookmark (null in a full sync: no bookmark)."),
+                description=(
+                    "Products not in the scan's bookmark (null in a full sync: no bookmark)."
+                    " The sync log counts creations from the history instead.")),
     th.Property("updated", th.IntegerType,
-                description="Products whose content changed (null in a full sync)."),
+                description=(
+                    "Products whose content differs from the scan's bookmark (null in a full"
+                    " sync); includes offers a quick run loaded since. The sync log counts"
+                    " real changes from the history instead.")),
     th.Property("unchanged", th.IntegerType,
-                description="Products as in the bookmark (null in a full sync)."),
+                description="Products as in the scan's bookmark (null in a full sync)."),
     th.Property("deleted", th.IntegerType, description="Deletion records emitted."),
     th.Property("suspected", th.IntegerType,
                 description=(

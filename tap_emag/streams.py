@@ -64,7 +64,7 @@ class ProductsStream(EmagStream):
             reference = self.run.start_reference(account.name, references.get(account.name))
             scan = ProductScan(self.run.client(account.name), sync_run,
                                dict(bookmarks.get(account.name) or {}), self.run.settings,
-                               self.logger, observer=reference.saw)
+                               self.logger, self.run.gpsr, observer=reference.saw)
             producers[account.name] = _beside(scan, reference)
         for item in interleave(producers):
             if not isinstance(item, Finished):
@@ -97,7 +97,7 @@ class ProductsStream(EmagStream):
                 continue
             quick = QuickProductRead(self.run.client(account.name), sync_run,
                                      self.run.touched(account.name), self.run.settings,
-                                     self.logger)
+                                     self.logger, self.run.gpsr)
             producers[account.name] = quick.execute
         for item in interleave(producers):
             if not isinstance(item, Finished):
@@ -122,6 +122,25 @@ def _beside(scan: ProductScan, reference: ReferenceRead) -> Producer:
             thread.join()
 
     return produce
+
+
+class ProductGpsrStream(EmagStream):
+    """GPSR details (safety text, manufacturer and EU-representative contacts) the reads brought.
+
+    Only reads by id carry them (quick runs; pages carry flags), so they are kept apart from
+    the product, whose content must not depend on the read (`gpsr.py`): one row per product,
+    field and value, with the time a read last brought it. A read that does not carry a detail
+    emits nothing for it, so no page read ever erases what a read by id brought.
+    """
+
+    name = "product_gpsr"
+    primary_keys = ("account", "id", "field", "value_hash")
+    schema = schemas.PRODUCT_GPSR
+
+    def get_records(self, context: Context) -> t.Iterable[dict[str, t.Any]]:
+        """The details this run's product reads of one account brought."""
+        assert context is not None
+        yield from self.run.gpsr.take(context["account"])
 
 
 class OrdersStream(EmagStream):

@@ -79,6 +79,7 @@ class TapEmag(Tap):
         return [
             streams.OrdersStream(self, self.run),
             streams.ProductsStream(self, self.run),
+            streams.ProductGpsrStream(self, self.run),
             streams.CategoriesStream(self, self.run),
             streams.VatRatesStream(self, self.run),
             streams.SyncRunsStream(self, self.run),

@@ -13,6 +13,7 @@ import typing as t
 
 from tap_emag.config import Account, Settings
 from tap_emag.emag_api import EmagAccountClient, EmagApiError, EmagAuthError
+from tap_emag.gpsr import GpsrRows
 from tap_emag.reference_data import ReferenceRead
 from tap_emag.run_lock import AccountLock, describe_holder
 from tap_emag.sync_run import FULL, QUICK, AccountSyncRun
@@ -36,6 +37,8 @@ class TapRun:
         self._skipped: set[str] = set()
         self._locks: list[AccountLock] = []
         self._references: dict[str, ReferenceRead] = {}
+        # GPSR details the product reads brought, until the product_gpsr stream emits them
+        self.gpsr = GpsrRows()
         # orders being read in the background while the products are scanned (scan runs)
         self.orders_read_ahead: dict[str, t.Iterator[dict[str, t.Any]]] = {}
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tap_emag.normalize import InvalidProductError, normalize_product
+from tap_emag.normalize import InvalidProductError, gpsr_details, normalize_product
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "product_offer_read.json"
 
@@ -64,8 +64,9 @@ def test_gpsr_flags_and_optional_keys(products):
     lamp = products[1]
     assert lamp["has_manufacturer"] is True
     assert lamp["has_eu_representative"] is False
-    assert lamp["safety_information"] == "A nu se lasa la indemana copiilor."
     assert lamp["has_safety_information"] is True
+    for field in ("manufacturer", "eu_representative", "safety_information"):
+        assert field not in lamp  # details are kept apart from the product (gpsr_details)
     draft = products[4294967295]
     assert draft["part_number_key"] is None
     assert draft["description"] is None
@@ -74,14 +75,24 @@ def test_gpsr_flags_and_optional_keys(products):
 
 
 def test_gpsr_lists_from_a_by_id_read():
-    record = normalize_product({
+    raw = {
         "id": 5, "manufacturer": [{"name": "Elindor SRL", "address": "Cluj", "email": "a@b.ro"}],
         "eu_representative": [], "safety_information": False,
-    })
-    assert record["manufacturer"] == [{"name": "Elindor SRL", "address": "Cluj", "email": "a@b.ro"}]
+    }
+    record = normalize_product(raw)
     assert record["has_manufacturer"] is True
     assert record["has_eu_representative"] is False
     assert record["has_safety_information"] is False
+    assert gpsr_details(raw) == {
+        "manufacturer": [{"name": "Elindor SRL", "address": "Cluj", "email": "a@b.ro"}],
+        "eu_representative": []}
+
+
+def test_a_page_read_carries_no_details_but_a_leaked_safety_text(products):
+    fixture = json.loads(FIXTURE.read_text(), parse_float=Decimal)["results"]
+    assert gpsr_details(fixture[0]) == {
+        "safety_information": "A nu se lasa la indemana copiilor."}
+    assert all(gpsr_details(item) == {} for item in fixture[1:])
 
 
 def test_unknown_keys_are_kept_in_extra():
@@ -131,6 +142,9 @@ def test_bad_values_become_null_with_a_named_issue():
     issues = " | ".join(record["quality_issues"])
     for field in ("recommended_price", "min_sale_price", "estimated_stock", "stock"):
         assert field in issues
+    # nothing is thrown away: what a typed column could not hold is kept as sent
+    assert record["unread"] == {"recommended_price": "abc", "min_sale_price": {"value": 1},
+                                "estimated_stock": [3], "stock": "lots"}
 
 
 def test_long_html_emoji_and_diacritics_are_kept_verbatim():
@@ -146,4 +160,5 @@ def test_nulls_everywhere_are_accepted():
     raw["id"] = 11
     record = normalize_product(raw)
     assert record["quality_issues"] == []
+    assert record["unread"] == {}
     assert record["stock"] == [] and record["validation_status"] == []
