@@ -26,6 +26,7 @@ from emag_sandbox import admin, localtime, state
 from emag_sandbox.bad_records import check_count
 from emag_sandbox.catalog import Catalog
 from emag_sandbox.categories import build_categories, category_ids_by_name
+from emag_sandbox.drift import check_drift
 from emag_sandbox.faults import FAULT_KINDS, FaultInjector, html_error
 from emag_sandbox.order_flow import ADVANCE_SHARE, CANCEL_SHARE, OrderFlow
 from emag_sandbox.orders import FBE_TYPE, SELLER_TYPE, OrderBook
@@ -95,6 +96,7 @@ class Sandbox:
         bad_records: int = 0,
         order_rate_limit: float = 12.0,
         orders_per_hour: float = 0.0,
+        drift: int = 0,
     ) -> None:
         specs = list(accounts) if accounts is not None else list(DEFAULT_ACCOUNTS)
         if not specs:
@@ -106,6 +108,7 @@ class Sandbox:
         self.seed = seed
         self.state_file = state_file
         self._bad_records = check_count(bad_records)
+        self._drift = check_drift(drift)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._categories = build_categories(seed)
@@ -114,8 +117,9 @@ class Sandbox:
         self._accounts: dict[str, _Account] = {}
         for spec in specs:
             fbe = spec.fbe if spec.fbe is not None else "fbe" in spec.name.lower()
-            catalog = Catalog(seed, spec.name, spec.products, pool, cat_ids, fbe, bad_records)
-            book = OrderBook(seed, spec.name, catalog, FBE_TYPE if fbe else SELLER_TYPE)
+            catalog = Catalog(seed, spec.name, spec.products, pool, cat_ids, fbe, bad_records,
+                              drift)
+            book = OrderBook(seed, spec.name, catalog, FBE_TYPE if fbe else SELLER_TYPE, drift)
             self._accounts[spec.name] = _Account(spec, spec.password, catalog, book)
         self._by_username = {a.spec.username: a for a in self._accounts.values()}
         self._limiter = RateLimiter(rate_limit)
@@ -322,10 +326,13 @@ class Sandbox:
         """Change settings at runtime (tests flip faults and limits mid-run).
 
         Accepts any of rate_limit, order_rate_limit, orders_per_hour, latency, latency_jitter,
-        fault_rate, fault_kinds, timeout_delay, bad_records.
+        fault_rate, fault_kinds, timeout_delay, bad_records, drift. ``drift=N`` (0 = off)
+        serves every offer, and the lines of every order, whose id is divisible by N with the
+        keys eMAG adds over time (see :mod:`emag_sandbox.drift`).
         """
         known = {"rate_limit", "order_rate_limit", "orders_per_hour", "latency",
-                 "latency_jitter", "fault_rate", "fault_kinds", "timeout_delay", "bad_records"}
+                 "latency_jitter", "fault_rate", "fault_kinds", "timeout_delay", "bad_records",
+                 "drift"}
         unknown = set(settings) - known
         if unknown:
             raise ValueError(f"unknown settings {sorted(unknown)}; known: {sorted(known)}")
@@ -335,6 +342,8 @@ class Sandbox:
                 raise ValueError(f"{key} must be >= 0")
         if "bad_records" in settings:
             check_count(settings["bad_records"])
+        if "drift" in settings:
+            check_drift(settings["drift"])
         if "rate_limit" in settings:
             self._limiter.rate = float(settings["rate_limit"])
         if "order_rate_limit" in settings:
@@ -351,6 +360,11 @@ class Sandbox:
             for acct in self._accounts.values():
                 acct.catalog.set_bad_records(settings["bad_records"])
             self._bad_records = settings["bad_records"]
+        if "drift" in settings:
+            for acct in self._accounts.values():
+                acct.catalog.set_drift(settings["drift"])
+                acct.orders.set_drift(settings["drift"])
+            self._drift = settings["drift"]
 
     def config(self) -> dict[str, Any]:
         """Current runtime settings."""
@@ -360,6 +374,7 @@ class Sandbox:
                 "latency_jitter": self.latency_jitter, "fault_rate": self._faults.rate,
                 "fault_kinds": list(self._faults.kinds), "timeout_delay": self.timeout_delay,
                 "state_file": self.state_file, "bad_records": self._bad_records,
+                "drift": self._drift,
                 "accounts": {n: {"username": a.spec.username, "products": len(a.catalog),
                                  "fbe": a.catalog.fbe, "order_type": a.orders.order_type,
                                  "orders": len(a.orders), "ip_blocked": a.ip_blocked}

@@ -7,6 +7,8 @@ page snapshot taken under the lock stays consistent while a mutation runs.
 
 Optional malformed items (:mod:`emag_sandbox.bad_records`) are kept apart from the offers:
 reads and counts see both, while mutations and :meth:`Catalog.records` see the offers only.
+Schema drift (:mod:`emag_sandbox.drift`) is applied when a record is built, so page reads, id
+reads and :meth:`Catalog.records` serve the same drifted offers.
 """
 
 # ruff: noqa: S311  -- seeded, reproducible test data; nothing here is security-relevant
@@ -21,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from emag_sandbox import bad_records
+from emag_sandbox import bad_records, drift
 from emag_sandbox.bad_records import BadItem
 from emag_sandbox.products import Offer, SellerPool, SkuTraits, build_record
 from emag_sandbox.rng import label_seed, mix, rng_for
@@ -40,9 +42,10 @@ class Catalog:
 
     def __init__(
         self, seed: int, account: str, size: int, pool: SellerPool,
-        category_ids: dict[str, int], fbe: bool, bad_count: int = 0,
+        category_ids: dict[str, int], fbe: bool, bad_count: int = 0, drift_every: int = 0,
     ) -> None:
         self.seed = seed
+        self.drift_every = drift.check_drift(drift_every)  # 0 = off; see set_drift
         self.account = account
         self.fbe = fbe
         self._pool = pool
@@ -220,12 +223,24 @@ class Catalog:
         with self._lock:
             return self._offers.get(offer_id)
 
+    def set_drift(self, every: int) -> None:
+        """Serve every offer whose id is divisible by ``every`` with drifted keys (0 = off)."""
+        self.drift_every = drift.check_drift(every)
+
     def record(self, entry: Entry, detail: bool = False) -> dict[str, Any]:
-        """The served JSON object of an offer or a bad item."""
+        """The served JSON object of an offer or a bad item.
+
+        A well-formed offer whose id is divisible by :attr:`drift_every` gets the drifted keys; bad
+        items never do (they are malformed in their own way).
+        """
         offer = entry.offer if isinstance(entry, BadItem) else entry
         content = self._pool.content(offer.sku, self._category_ids)
         rec = build_record(offer, content, detail=detail, fbe=self.fbe)
-        return bad_records.malform(entry, rec) if isinstance(entry, BadItem) else rec
+        if isinstance(entry, BadItem):
+            return bad_records.malform(entry, rec)
+        if drift.drifts(offer.id, self.drift_every):
+            return drift.drift_offer(rec, offer.id, offer.seed)
+        return rec
 
     def records(self) -> list[dict[str, Any]]:
         """Every well-formed product as an unfiltered read serves it, ordered by id."""

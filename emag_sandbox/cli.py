@@ -82,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
                             "(seeded Poisson arrivals; each also advances or cancels an open "
                             "order now and then), taking their stock from the catalogue "
                             "(default 0: none)")
+    serve.add_argument("--drift", type=_count, default=0, metavar="N",
+                       help="schema drift: serve every offer, and the lines of every order, "
+                            "whose id is divisible by N with keys eMAG never documented (at "
+                            "every depth) and two nested values of another type; 1 = all, "
+                            "0 = off (default 0)")
     mutate = sub.add_parser("mutate", help="mutate a running sandbox's catalogue")
     mutate.add_argument("--url", default="http://127.0.0.1:8765")
     mutate.add_argument("--account", required=True)
@@ -121,7 +126,7 @@ def _serve(args: argparse.Namespace) -> int:
         fault_rate=args.fault_rate, fault_kinds=validate_kinds(args.fault_kinds),
         timeout_delay=args.timeout_delay, state_file=args.state_file,
         bad_records=args.bad_records, order_rate_limit=args.order_rate_limit,
-        orders_per_hour=args.orders_per_hour)
+        orders_per_hour=args.orders_per_hour, drift=args.drift)
     done = threading.Event()
 
     def _on_signal(_signum: int, _frame: object) -> None:
@@ -138,6 +143,9 @@ def _serve(args: argparse.Namespace) -> int:
               file=sys.stderr)
     if config["orders_per_hour"]:
         print(f"orders: about {config['orders_per_hour']:g} per hour per account",
+              file=sys.stderr)
+    if config["drift"]:
+        print(f"schema drift: offers and orders whose id % {config['drift']} == 0",
               file=sys.stderr)
     print(f"admin: {sandbox.admin_url}", file=sys.stderr)
     print(base, flush=True)

@@ -8,7 +8,8 @@ An :class:`Order` core is small and immutable, replaced on change like the catal
 so a page snapshot stays consistent while a change runs. The served JSON (customer, payment
 amounts, lines) is built when read, from the core and its seed. Every change is a seeded
 function of the book's state, so replaying the same calls (a state file) rebuilds the same
-orders and the same stock.
+orders and the same stock. With schema drift on (:mod:`emag_sandbox.drift`), the lines of an
+order whose id is divisible by :attr:`OrderBook.drift_every` carry a key eMAG never documented.
 """
 
 # ruff: noqa: S311  -- seeded, reproducible test data; nothing here is security-relevant
@@ -24,6 +25,7 @@ from typing import Any
 from emag_sandbox.catalog import Catalog
 from emag_sandbox.categories import VAT_RATES
 from emag_sandbox.customers import build_customer, locker_details
+from emag_sandbox.drift import check_drift, drift_line, drifts
 from emag_sandbox.localtime import format_local
 from emag_sandbox.products import money
 from emag_sandbox.rng import label_seed, mix
@@ -89,8 +91,10 @@ def _vat(bp: int) -> str:
 class OrderBook:
     """Orders of one account, ordered by id."""
 
-    def __init__(self, seed: int, account: str, catalog: Catalog, order_type: int) -> None:
+    def __init__(self, seed: int, account: str, catalog: Catalog, order_type: int,
+                 drift_every: int = 0) -> None:
         self.seed = seed
+        self.drift_every = check_drift(drift_every)  # 0 = off; see set_drift
         self.account = account
         self.catalog = catalog
         self.order_type = order_type
@@ -119,6 +123,10 @@ class OrderBook:
         with self._lock:
             return self._orders.get(order_id)
 
+    def set_drift(self, every: int) -> None:
+        """Serve the lines of every order whose id is divisible by ``every`` drifted (0 = off)."""
+        self.drift_every = check_drift(every)
+
     def open_count(self) -> int:
         """Orders that can still be advanced or cancelled."""
         with self._lock:
@@ -139,6 +147,9 @@ class OrderBook:
         cod = order.payment_mode_id == 1
         paid = not cod or order.status == 4
         created = format_local(order.created)
+        lines = [self._line_record(order, ln, created) for ln in order.lines]
+        if drifts(order.id, self.drift_every):
+            lines = [drift_line(line, order.seed) for line in lines]
         return {
             "id": order.id,
             "status": order.status,
@@ -161,7 +172,7 @@ class OrderBook:
             "shipping_tax_voucher_split": [],
             "customer": build_customer(mix(self._customer_base, order.customer_id),
                                        order.customer_id),
-            "products": [self._line_record(order, ln, created) for ln in order.lines],
+            "products": lines,
             "attachments": [],
             "vouchers": [],
             "is_storno": False,

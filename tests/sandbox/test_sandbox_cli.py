@@ -83,3 +83,23 @@ def test_cli_bad_records_option():
     out = subprocess.run([sys.executable, "-m", "emag_sandbox", "--bad-records", "-1"],
                          capture_output=True, text=True, timeout=30)
     assert out.returncode == 2 and "non-negative integer" in out.stderr
+
+
+def test_cli_drift_option():
+    proc, base = _serve("--drift", "1")
+    try:
+        root = base.removesuffix("/api-3")
+        assert requests.get(f"{root}/_admin/config").json()["drift"] == 1
+        r = requests.post(f"{base}/product_offer/read", json={"data": {"itemsPerPage": 5}},
+                          auth=("cli-main", "cli-pass"), timeout=5)
+        assert all("drift_top_level" in p for p in r.json()["results"])
+        off = requests.post(f"{root}/_admin/configure", json={"drift": 0}, timeout=5).json()
+        assert off["drift"] == 0
+    finally:
+        _stop(proc)
+    out = subprocess.run([sys.executable, "-m", "emag_sandbox", "serve", "--help"],
+                         capture_output=True, text=True, timeout=30, check=True)
+    assert "--drift N" in out.stdout
+    out = subprocess.run([sys.executable, "-m", "emag_sandbox", "--drift", "-1"],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2 and "non-negative integer" in out.stderr
