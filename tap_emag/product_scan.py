@@ -193,9 +193,6 @@ class ProductScan:
             return None  # pages shifted while reading: the product was already read
         if self.observer is not None:
             self.observer(record)
-        self.gpsr.add(self.account, detail_rows(
-            raw, account=self.account, product_id=product_id,
-            run_id=sync_run.run_id))
         digest = content_digest(record)
         self.seen.add(product_id, digest)
         sync_run.products_seen += 1
@@ -209,6 +206,11 @@ class ProductScan:
         else:
             sync_run.updated += 1
         sync_run.emitted += 1
+        # The details a page carries (the safety text, where eMAG lets it leak) go with the
+        # products the scan emits: an hourly scan does not re-send them for every unchanged
+        # offer, and the daily full_reemit scan refreshes them all.
+        self.gpsr.add(self.account, detail_rows(
+            raw, account=self.account, product_id=product_id, run_id=sync_run.run_id))
         record.update(account=self.account, content_hash=digest.hex(),
                       version_observed_at=self.observed_at, run_id=sync_run.run_id,
                       _sdc_deleted_at=None)

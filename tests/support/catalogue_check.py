@@ -2,8 +2,9 @@
 
 The expected row of every product is read here straight from what the sandbox serves, from the
 column contract the README documents (one column per API field; decimal strings as exact
-numbers; `ownership` true = 1; GPSR flags as `has_*`; validation `errors` always a list;
-unknown keys in `extra`). Nothing is imported from `tap_emag`: a check that reused the tap's
+numbers; `ownership` true = 1; GPSR flags as `has_*`, their details in `product_gpsr`, not
+here; validation `errors` always a list; unknown top-level keys in `extra`, unknown nested keys
+kept in their object). Nothing is imported from `tap_emag`: a check that reused the tap's
 own reading of the API would agree with any mistake in it.
 
 Both sides are reduced to canonical JSON (numbers as normalised decimal text, keys sorted)
@@ -47,24 +48,18 @@ SYNC_COLUMNS = frozenset({
 })
 
 
-def _project(entry: dict[str, t.Any], keys: tuple[str, ...], where: str) -> dict[str, t.Any]:
-    """The documented keys of a nested object; any other key would be silently lost."""
-    unknown = set(entry) - set(keys)
-    if unknown:
-        msg = f"{where}: keys {sorted(unknown)} are not in the column contract"
-        raise ValueError(msg)
-    return {key: entry.get(key) for key in keys}
+def _project(entry: dict[str, t.Any], keys: tuple[str, ...]) -> dict[str, t.Any]:
+    """A nested object: its documented keys always (null when absent), any other key as sent."""
+    return {**entry, **{key: entry.get(key) for key in keys}}
 
 
 def _status(entry: dict[str, t.Any]) -> dict[str, t.Any]:
-    _project(entry, ("value", "description", "errors"), "validation status")
     errors = entry.get("errors")
     if errors is None:
         errors = []
     elif isinstance(errors, dict):
         errors = [errors]
-    return {"value": entry.get("value"), "description": entry.get("description"),
-            "errors": errors}
+    return {**_project(entry, ("value", "description")), "errors": errors}
 
 
 def expected_row(item: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -76,12 +71,11 @@ def expected_row(item: dict[str, t.Any]) -> dict[str, t.Any]:
         row[name] = None if item.get(name) is None else Decimal(str(item[name]))
     for name in LISTS:
         row[name] = item.get(name) or []
-    row["images"] = [_project(i, ("url", "display_type"), "images")
-                     for i in item.get("images") or []]
-    row["characteristics"] = [_project(c, ("id", "value", "tag"), "characteristics")
+    row["images"] = [_project(i, ("url", "display_type")) for i in item.get("images") or []]
+    row["characteristics"] = [_project(c, ("id", "value", "tag"))
                               for c in item.get("characteristics") or []]
     for name in ("stock", "handling_time", "availability"):
-        row[name] = [_project(e, ("warehouse_id", "value"), name) for e in row[name]]
+        row[name] = [_project(e, ("warehouse_id", "value")) for e in row[name]]
     for name in STATUS_LISTS:
         row[name] = [_status(entry) for entry in item.get(name) or []]
     offer_status = item.get("offer_validation_status")
@@ -89,20 +83,13 @@ def expected_row(item: dict[str, t.Any]) -> dict[str, t.Any]:
     ownership = item.get("ownership")
     row["ownership"] = {True: 1, False: 2}.get(ownership, ownership) \
         if isinstance(ownership, bool) else ownership
-    safety = item.get("safety_information")
-    text = safety if isinstance(safety, str) else None
-    row["safety_information"] = text
-    row["has_safety_information"] = bool(text) if text is not None else safety
-    for name in GPSR_LISTS:
+    # GPSR: flags only; a read by id sends the details instead, and they load apart
+    for name in (*GPSR_LISTS, "safety_information"):
         value = item.get(name)
-        if isinstance(value, list):
-            row[name] = [_project(c, ("name", "address", "email"), name) for c in value]
-            row[f"has_{name}"] = bool(value)
-        else:
-            row[name] = None
-            row[f"has_{name}"] = None if value is None else bool(value)
+        row[f"has_{name}"] = None if value is None else bool(value)
     row["extra"] = {key: value for key, value in item.items() if key not in KNOWN}
     row["quality_issues"] = []  # a well-formed product loads without any
+    row["unread"] = {}
     return row
 
 

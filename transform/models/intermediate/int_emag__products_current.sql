@@ -124,6 +124,7 @@ select
     last_live_version.has_eu_representative,
     last_live_version.quality_issues,
     last_live_version.unknown_fields,
+    last_live_version.unread_values,
     last_live_version.content_hash,
     -- the first observation of the current content (what newest_wins compares against)
     last_live_version.valid_from as version_observed_at,

@@ -3,7 +3,8 @@
 -- conflict rules (resolved_*), the rule and the winner of each (resolution_rule,
 -- resolution_winner; resolution_source packs both, as earlier versions showed it),
 -- saleability, deletion and the timeline, and the stock's cover: units sold over 7 and 30 days,
--- days of stock left, and when the stock was read (int_emag__product_stock_cover).
+-- days of stock left, and when the stock was read (int_emag__product_stock_cover), and the GPSR
+-- details the newest reads by id brought (int_emag__product_gpsr_current).
 -- A view over incremental models: a run that changed 1% of the catalogue recomputes 1%.
 {{ config(materialized='view') }}
 
@@ -44,6 +45,12 @@ last_completed_sync as (
 stock_cover as (
 
     select * from {{ ref('int_emag__product_stock_cover') }}
+
+),
+
+gpsr_details as (
+
+    select * from {{ ref('int_emag__product_gpsr_current') }}
 
 ),
 
@@ -120,7 +127,12 @@ select
     products.has_safety_information,
     products.has_manufacturer,
     products.has_eu_representative,
+    gpsr_details.safety_information,
+    gpsr_details.manufacturer,
+    gpsr_details.eu_representative,
+    gpsr_details.gpsr_details_read_at,
     products.quality_issues,
+    products.unread_values,
     products.unknown_fields,
     products.content_hash,
     products.version_observed_at,
@@ -156,3 +168,7 @@ left join stock_cover
     on
         products.account = stock_cover.account
         and products.product_id = stock_cover.product_id
+left join gpsr_details
+    on
+        products.account = gpsr_details.account
+        and products.product_id = gpsr_details.product_id

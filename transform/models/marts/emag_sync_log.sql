@@ -1,12 +1,14 @@
 -- One row per account per tap run. A view, so a run whose tap failed (and whose `dbt:run`
 -- never ran) is in the log as soon as its raw sync_runs row is loaded.
 --
--- A full sync (no bookmark: first run, --full-refresh, lost state) emits every product and
--- cannot tell new from changed from unchanged, nor can a quick run (no scan: the products
--- orders touched, re-read by id); the history can, once dbt has run after it: their created
--- and updated counts come from the versions that run recorded. Deletions count the tap's and
--- those dbt applied when this run confirmed products are no longer listed.
-{%- set counted_from_history = ['full', 'quick'] %}
+-- Created, updated, unchanged and deleted are changes in eMAG's content since the warehouse
+-- last knew it, in every mode: they come from the versions the run recorded in the history.
+-- The tap's own counts compare a scan with its bookmark, which does not know what quick runs
+-- loaded since (a scan re-sends those offers, and the history drops them as unchanged), and a
+-- full sync or a quick run has no bookmark to compare with. Deletions include those dbt
+-- applied when this run confirmed products are no longer listed. Until a dbt build has read
+-- the run's rows (its raw row was written after the history's last read horizon), the four
+-- counts are null.
 {{ config(materialized='view') }}
 
 with
@@ -34,14 +36,30 @@ versions_by_run as (
 
 ),
 
+-- the oldest transaction still running when the history last read raw: rows written by an
+-- older one were read (macro written_since_last_build)
+history_horizon as (
+
+    select max(read_horizon_xid) as read_horizon_xid
+    from {{ ref('int_emag__product_versions') }}
+
+),
+
 counted as (
 
     select
         sync_runs.*,
-        versions_by_run.products_created as created_in_history,
-        versions_by_run.products_updated as updated_in_history,
-        coalesce(versions_by_run.products_deleted, 0) as deleted_in_history
+        coalesce(versions_by_run.products_created, 0) as created_in_history,
+        coalesce(versions_by_run.products_updated, 0) as updated_in_history,
+        coalesce(versions_by_run.products_deleted, 0) as deleted_in_history,
+        coalesce(
+            age(sync_runs.load_xid::text::xid)
+            > pg_snapshot_xmax(pg_current_snapshot())::text::bigint
+            - history_horizon.read_horizon_xid,
+            false
+        ) as is_counted
     from sync_runs
+    cross join history_horizon
     left join versions_by_run
         on
             sync_runs.run_id = versions_by_run.run_id
@@ -61,23 +79,12 @@ select
     products_total,
     products_seen,
     products_emitted,
+    case when is_counted then created_in_history end as products_created,
+    case when is_counted then updated_in_history end as products_updated,
     case
-        when sync_mode in {{ sql_list(counted_from_history) }} and sync_status <> 'failed'
-            then coalesce(created_in_history, 0)
-        else products_created
-    end as products_created,
-    case
-        when sync_mode in {{ sql_list(counted_from_history) }} and sync_status <> 'failed'
-            then coalesce(updated_in_history, 0)
-        else products_updated
-    end as products_updated,
-    case
-        when sync_mode in {{ sql_list(counted_from_history) }} and sync_status <> 'failed'
-            then
-                products_seen - coalesce(created_in_history, 0) - coalesce(updated_in_history, 0)
-        else products_unchanged
+        when is_counted then products_seen - created_in_history - updated_in_history
     end as products_unchanged,
-    greatest(products_deleted, deleted_in_history) as products_deleted,
+    case when is_counted then deleted_in_history end as products_deleted,
     products_suspected,
     failed_records,
     requests,
@@ -91,6 +98,7 @@ select
     error_messages,
     tap_version,
     bookmark_origin_run_id,
+    is_counted as is_counted_in_history,
     case
         when duration_seconds > 0 then round((products_seen / duration_seconds)::numeric, 1)
     end as products_per_second

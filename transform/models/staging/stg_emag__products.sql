@@ -85,6 +85,7 @@ renamed as (
         characteristics,
         extra as unknown_fields,
         quality_issues,
+        unread as unread_values,
 
         -- sync metadata
         content_hash,

@@ -6,7 +6,11 @@ with
 
 source as (
 
-    select * from {{ source('emag', 'sync_runs') }}
+    -- xmin: the loader's transaction that wrote the row (emag_sync_log: counted yet?)
+    select
+        *,
+        xmin::text::bigint as load_xid
+    from {{ source('emag', 'sync_runs') }}
 
 ),
 
@@ -45,6 +49,9 @@ renamed as (
 
         -- booleans
         coalesce(filtered, false) as is_filtered,
+
+        -- sync metadata
+        load_xid,
 
         -- timestamps
         started_at,
