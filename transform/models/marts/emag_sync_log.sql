@@ -37,11 +37,11 @@ versions_by_run as (
 ),
 
 -- the oldest transaction still running when the history last read raw: rows written by an
--- older one were read (macro written_since_last_build)
+-- older one were read
 history_horizon as (
 
     select max(read_horizon_xid) as read_horizon_xid
-    from {{ ref('int_emag__product_versions') }}
+    from {{ ref('int_emag__history_read_horizon') }}
 
 ),
 

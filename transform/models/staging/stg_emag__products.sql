@@ -23,8 +23,8 @@ renamed as (
         category_id,
         vendor_category_id,
         vat_id,
-        (offer_details ->> 'id')::bigint as offer_id,
-        (family ->> 'id')::bigint as family_id,
+        {{ json_integer('offer_details', 'id') }} as offer_id,
+        {{ json_integer('family', 'id') }} as family_id,
 
         -- strings
         name as product_name,
@@ -66,7 +66,7 @@ renamed as (
         genius_computed,
         ownership,
         coalesce(cardinality(images), 0) as image_count,
-        (offer_details ->> 'supply_lead_time')::int as supply_lead_time_days,
+        {{ json_integer('offer_details', 'supply_lead_time') }}::int as supply_lead_time_days,
         (
             select min((handling ->> 'value')::int)
             from unnest(handling_time) as handling
