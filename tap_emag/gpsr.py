@@ -8,10 +8,11 @@ becomes a row of its own, keyed by account, product, field and the value's hash,
 it was read: a read that does not carry a detail writes nothing, and when loads land out of
 order the newest `read_at` per product and field still says which value is current.
 
-Scans read pages and so bring few details (the safety text, where eMAG lets it leak into
-pages); quick runs bring them for every offer they re-read. The rows wait in a spooled file
-until the `product_gpsr` stream, read after the products, emits them: a few MB in memory, the
-rest on disk, however large the catalogue.
+Quick runs bring them for every offer they re-read. Scans read pages, which carry at most the
+safety text (where eMAG lets it leak), and send it with the products they emit: an hourly scan
+does not re-send it for every unchanged offer, the daily full_reemit scan sends it for all. The
+rows wait in a spooled file until the `product_gpsr` stream, read after the products, emits
+them: a few MB in memory, the rest on disk, however large the catalogue.
 """
 
 from __future__ import annotations

@@ -35,6 +35,8 @@ DECIMAL_FIELDS = (
 WAREHOUSE_LIST_FIELDS = ("stock", "handling_time", "availability")
 STATUS_LIST_FIELDS = ("validation_status", "translation_validation_status")
 GPSR_FIELDS = ("manufacturer", "eu_representative")
+# what only some reads carry in full (reads by id): kept apart from the product (`gpsr_details`)
+GPSR_DETAIL_FIELDS = ("safety_information", *GPSR_FIELDS)
 OBJECT_FIELDS = ("offer_details", "commission", "family")
 SPECIAL_FIELDS = (
     "id", "ean", "images", "characteristics", "attachments", "offer_validation_status",
@@ -139,7 +141,7 @@ def normalize_product(raw: t.Any) -> dict[str, t.Any]:
     record["ownership"] = _ownership(raw.get("ownership"), issues)
     record["reversible_vat_charging"] = _boolean(
         raw.get("reversible_vat_charging"), "reversible_vat_charging", issues)
-    for field in (*GPSR_FIELDS, "safety_information"):
+    for field in GPSR_DETAIL_FIELDS:
         record[f"has_{field}"] = _gpsr_flag(raw.get(field))
     record["extra"] = {key: value for key, value in raw.items() if key not in KNOWN_FIELDS}
     record["quality_issues"] = list(issues)

@@ -11,6 +11,7 @@ import typing as t
 
 from singer_sdk import typing as th
 
+from tap_emag.normalize import GPSR_DETAIL_FIELDS
 from tap_emag.sync_run import MODES, STATUSES
 
 OPEN_OBJECT = th.ObjectType(additional_properties=True)
@@ -137,8 +138,7 @@ PRODUCTS = th.PropertiesList(
 PRODUCT_GPSR = th.PropertiesList(
     th.Property("account", th.StringType, required=True),
     th.Property("id", th.IntegerType, required=True, description="The product's id."),
-    th.Property("field", th.StringType(allowed_values=[
-        "safety_information", "manufacturer", "eu_representative"]), required=True,
+    th.Property("field", th.StringType(allowed_values=list(GPSR_DETAIL_FIELDS)), required=True,
                 description="Which GPSR detail the row holds."),
     th.Property("value_hash", th.StringType, required=True,
                 description="Hash of the detail's value: one row per value a product had."),
