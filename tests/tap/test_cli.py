@@ -38,7 +38,8 @@ def test_discover_needs_no_config_and_no_network():
     catalog = json.loads(result.stdout)
     streams = {entry["tap_stream_id"]: entry for entry in catalog["streams"]}
     # in the order of a scan's sync: the sync log last
-    assert list(streams) == ["products", "orders", "categories", "vat_rates", "sync_runs"]
+    assert list(streams) == [
+        "products", "orders", "product_gpsr", "categories", "vat_rates", "sync_runs"]
     assert streams["products"]["key_properties"] == ["account", "id"]
     price = streams["products"]["schema"]["properties"]["sale_price"]
     assert "number" in price["type"]
@@ -111,7 +112,7 @@ def test_discovery_warns_naming_the_bad_setting_and_still_gives_the_catalog(tmp_
     assert "Traceback" not in result.stderr
     assert not any(secret in result.stderr + result.stdout for secret in SECRETS)
     assert [s["tap_stream_id"] for s in json.loads(result.stdout)["streams"]] == [
-        "products", "orders", "categories", "vat_rates", "sync_runs"]
+        "products", "orders", "product_gpsr", "categories", "vat_rates", "sync_runs"]
 
 
 def test_an_account_without_credentials_is_left_out_with_a_warning(sandbox, tmp_path):

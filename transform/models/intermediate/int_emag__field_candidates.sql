@@ -80,22 +80,26 @@ field_versions as (
 
 ),
 
--- when each field last held another value than its current one (null: never)
-other_value_until as (
+-- each version's value of each field against its current value, and when the field last held
+-- another value (null: never)
+compared_versions as (
 
     select
         unpivoted.account,
         unpivoted.product_id,
         unpivoted.field,
-        max(field_versions.valid_from) as other_value_until
+        field_versions.valid_from,
+        max(field_versions.valid_from) filter (
+            where field_versions.emag_value is distinct from unpivoted.emag_value
+        ) over (
+            partition by unpivoted.account, unpivoted.product_id, unpivoted.field
+        ) as other_value_until
     from unpivoted
     inner join field_versions
         on
             unpivoted.account = field_versions.account
             and unpivoted.product_id = field_versions.product_id
             and unpivoted.field = field_versions.field
-            and unpivoted.emag_value is distinct from field_versions.emag_value
-    group by unpivoted.account, unpivoted.product_id, unpivoted.field
 
 ),
 
@@ -103,23 +107,13 @@ other_value_until as (
 value_since as (
 
     select
-        unpivoted.account,
-        unpivoted.product_id,
-        unpivoted.field,
-        min(field_versions.valid_from) as emag_value_since
-    from unpivoted
-    inner join field_versions
-        on
-            unpivoted.account = field_versions.account
-            and unpivoted.product_id = field_versions.product_id
-            and unpivoted.field = field_versions.field
-    left join other_value_until
-        on
-            unpivoted.account = other_value_until.account
-            and unpivoted.product_id = other_value_until.product_id
-            and unpivoted.field = other_value_until.field
-    where field_versions.valid_from > coalesce(other_value_until.other_value_until, '-infinity')
-    group by unpivoted.account, unpivoted.product_id, unpivoted.field
+        account,
+        product_id,
+        field,
+        min(valid_from) as emag_value_since
+    from compared_versions
+    where valid_from > coalesce(other_value_until, '-infinity')
+    group by account, product_id, field
 
 )
 
