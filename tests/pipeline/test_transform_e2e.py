@@ -162,7 +162,7 @@ def test_dbt_data_and_unit_tests_pass_on_real_data(project):
     # for the deletion of unlisted products (one: quick runs confirm nothing), one for the
     # conflicts' status, four for the history's out-of-order loads, four for orders and sales,
     # two for the stock cover, one for the sync log's quick runs
-    assert (listed.stdout + listed.stderr).count("unit_test:emag.") == 25
+    assert (listed.stdout + listed.stderr).count("unit_test:emag.") == 26
 
 
 def test_every_mart_holds_the_sandbox_catalogue(project, postgres):
