@@ -126,33 +126,6 @@ def test_a_manual_decision_closes_the_conflict(project, postgres, local_edits):
 RESOLUTIONS = "emag_intermediate.int_emag__field_resolutions"
 
 
-def test_a_resolutions_table_of_an_earlier_version_is_converted(project, postgres, local_edits):
-    """Earlier versions stored the rule and the winner only packed in resolution_source (and
-    their emag_products view read it): the next run adds the two columns, read from it, to
-    every row, rows the model no longer selects included."""
-    _dbt_run(project, "manual")
-    rows_sql = (f"select account, product_id, field, emag_value, local_value, resolved_value,"
-                " resolution_rule, resolution_winner, resolution_source, conflict_detected_at,"
-                f" resolved_at from {RESOLUTIONS} order by account, product_id, field")
-    before = postgres.query(rows_sql)
-    products_sql = "select * from emag.emag_products order by account, product_id"
-    products = postgres.query(products_sql)
-    with psycopg.connect(postgres.dsn) as connection:  # the table as an earlier version left it
-        connection.execute(
-            f"alter table {RESOLUTIONS} drop column resolution_rule cascade,"
-            " drop column resolution_winner cascade;"
-            " create view emag.emag_products as select account, product_id, resolution_source"
-            f" from {RESOLUTIONS};"
-            f" insert into {RESOLUTIONS} (account, product_id, field, resolution_source)"
-            " values ('gone', 1, 'name', 'newest_wins:local')")
-    _dbt_run(project, "manual")
-    assert postgres.query(f"select resolution_rule, resolution_winner from {RESOLUTIONS}"
-                          " where account = 'gone'") == [("newest_wins", "local")]
-    postgres.query(f"delete from {RESOLUTIONS} where account = 'gone' returning 1")
-    assert postgres.query(rows_sql) == before
-    assert postgres.query(products_sql) == products
-
-
 def test_dbt_data_and_unit_tests_pass_on_real_data(project):
     result = project.invoke("dbt:test")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

@@ -1,7 +1,6 @@
 {#-
     Retention: delete sync-log rows older than EMAG_LOG_RETENTION_DAYS (default 30) from the
-    raw table (the emag_sync_log view reads it; a table left by an older version is purged
-    too). Run by the Meltano job `emag-log-cleanup`
+    raw table (the emag_sync_log view reads it). Run by the Meltano job `emag-log-cleanup`
     (`dbt run-operation purge_sync_log`).
 -#}
 {% macro purge_sync_log(retention_days=none) %}
@@ -9,15 +8,9 @@
     {%- if not (days | string).isdigit() -%}
         {{ exceptions.raise_compiler_error("EMAG_LOG_RETENTION_DAYS must be a whole number of days, got '" ~ days ~ "'") }}
     {%- endif -%}
-    {%- set mart = adapter.get_relation(database=target.database, schema=target.schema, identifier='emag_sync_log') -%}
-    {%- set targets = [source('emag', 'sync_runs')] -%}
-    {%- if mart is not none and mart.type == 'table' -%}
-        {%- do targets.append(mart) -%}
-    {%- endif -%}
-    {%- for relation in targets -%}
-        {%- set result = run_query(
-            "delete from " ~ relation ~ " where started_at < (now() at time zone 'utc') - interval '" ~ days ~ " days' returning 1"
-        ) -%}
-        {{ log("Purged " ~ (result.rows | length) ~ " sync-log rows older than " ~ days ~ " days from " ~ relation, info=True) }}
-    {%- endfor -%}
+    {%- set relation = source('emag', 'sync_runs') -%}
+    {%- set result = run_query(
+        "delete from " ~ relation ~ " where started_at < (now() at time zone 'utc') - interval '" ~ days ~ " days' returning 1"
+    ) -%}
+    {{ log("Purged " ~ (result.rows | length) ~ " sync-log rows older than " ~ days ~ " days from " ~ relation, info=True) }}
 {% endmacro %}

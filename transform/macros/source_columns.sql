@@ -1,9 +1,8 @@
 {#-
-    Raw tables and columns that a newer tap adds (the orders stream; the sync log's order
-    counters) are missing from a database until that tap's first load, and from the loads of
-    an older tap. Staging reads them through these macros so dbt runs before and after. Read
-    when the model compiles (a view is recreated by every `dbt run`, so the first run after
-    the load picks the new table or column up).
+    The raw orders table is missing while no tap run with the orders stream selected has loaded
+    (a seller who deselects it, and reads products only). Staging reads it through these macros
+    so the order marts exist, empty, all the same. Read when the model compiles (a view is
+    recreated by every `dbt run`, so the first run after the load picks the table up).
 -#}
 
 {#- The raw table's relation, or none while it does not exist (always the table at parse time). -#}
@@ -14,24 +13,6 @@
     {%- endif -%}
     {{ return(load_relation(relation)) }}
 {% endmacro %}
-
-{#- The raw table's column names (lower case); empty while the table does not exist. -#}
-{% macro source_column_names(source_name, table_name) %}
-    {%- set relation = existing_source(source_name, table_name) -%}
-    {%- if relation is none or not execute -%}
-        {{ return([]) }}
-    {%- endif -%}
-    {{ return(adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list) }}
-{% endmacro %}
-
-{#- `column` when the raw table has it, else a null of `type`. -#}
-{% macro column_or_null(columns, column, type) -%}
-    {%- if column in columns or not execute -%}
-        {{ column }}
-    {%- else -%}
-        null::{{ type }}
-    {%- endif -%}
-{%- endmacro %}
 
 {#-
     `select * from` the raw table, or, while it does not exist, no rows with the `columns` the

@@ -18,20 +18,11 @@
 
 {#-
     True for a row written by a transaction of `xid_age` transactions ago (age(xmin)) that the
-    model's last build may not have seen. Every row on a first build, and on the first build
-    over a table of an earlier version, which has no read_horizon_xid yet, and in unit tests
-    (where `this` is a fixture, not a table).
+    model's last build may not have seen. Every row on a first build, and in unit tests (where
+    `this` is a fixture, not a table).
 -#}
 {% macro written_since_last_build(xid_age) -%}
-    {%- set existing = none -%}
     {%- if execute and is_incremental() and this is not string -%}
-        {%- set existing = load_relation(this) -%}
-    {%- endif -%}
-    {%- set columns = [] -%}
-    {%- if existing is not none -%}
-        {%- set columns = adapter.get_columns_in_relation(existing) | map(attribute='name') | list -%}
-    {%- endif -%}
-    {%- if 'read_horizon_xid' in columns -%}
         coalesce(
             {{ xid_age }} <= (
                 select pg_current_xact_id()::text::bigint - max(previous.read_horizon_xid)

@@ -16,9 +16,7 @@
 -- Incremental so that it remembers, per field, the last resolved value and when the current
 -- disagreement was first detected. Neither can be rebuilt (a rebuild would detect every
 -- conflict anew, now, and so reopen conflicts already decided), so `--full-refresh` never
--- rebuilds it (full_refresh=false). Two builds never run at once (pre-hook serialize_build). A
--- table written by an earlier version, with the rule and the winner only packed in
--- resolution_source, gets the two columns first (pre-hook split_resolution_source).
+-- rebuilds it (full_refresh=false). Two builds never run at once (pre-hook serialize_build).
 {{
     config(
         materialized='incremental',
@@ -26,10 +24,7 @@
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
         full_refresh=false,
-        pre_hook=[
-            "{{ serialize_build() }}",
-            "{{ split_resolution_source() }}",
-        ],
+        pre_hook="{{ serialize_build() }}",
     )
 }}
 

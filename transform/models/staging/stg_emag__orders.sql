@@ -3,7 +3,6 @@
 -- stg_emag__order_lines. The buyer's personal data (customer, details, extra: loaded only when
 -- the tap's include_customer_data is set) is not read. No rows while the raw table does not
 -- exist (a tap without the orders stream).
-{%- set columns = source_column_names('emag', 'orders') %}
 
 with
 
@@ -40,12 +39,12 @@ renamed as (
 
         -- booleans
         is_complete = 1 as is_complete,
-        {{ column_or_null(columns, '_sdc_deleted_at', 'timestamp') }} is not null as is_deleted,
+        _sdc_deleted_at is not null as is_deleted,
 
         -- timestamps (UTC)
         date as ordered_at,
         modified as modified_at,
-        {{ column_or_null(columns, '_sdc_deleted_at', 'timestamp') }} as deleted_at,
+        _sdc_deleted_at as deleted_at,
         _sdc_extracted_at as extracted_at,
         _sdc_batched_at as loaded_at
 

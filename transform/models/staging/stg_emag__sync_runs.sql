@@ -1,6 +1,4 @@
--- One row per account per tap run. The order counters come with the tap's orders stream: null
--- in rows an older tap loaded (and while the raw table has no such columns).
-{%- set columns = source_column_names('emag', 'sync_runs') %}
+-- One row per account per tap run.
 
 with
 
@@ -42,10 +40,10 @@ renamed as (
         requests,
         retries,
         throttled as throttled_responses,
-        {{ column_or_null(columns, 'orders_read', 'bigint') }} as orders_read,
-        {{ column_or_null(columns, 'order_requests', 'bigint') }} as order_requests,
-        {{ column_or_null(columns, 'products_touched', 'bigint') }} as products_touched,
-        {{ column_or_null(columns, 'products_deferred', 'bigint') }} as products_deferred,
+        orders_read,
+        order_requests,
+        products_touched,
+        products_deferred,
 
         -- booleans
         coalesce(filtered, false) as is_filtered,
