@@ -16,6 +16,7 @@ the details in reads by id); the details themselves are read by `gpsr_details`, 
 
 from __future__ import annotations
 
+import json
 import typing as t
 from decimal import Decimal, InvalidOperation
 
@@ -159,16 +160,31 @@ def gpsr_details(raw: dict[str, t.Any]) -> dict[str, t.Any]:
     """
     details: dict[str, t.Any] = {}
     safety = raw.get("safety_information")
-    if isinstance(safety, str):
+    if isinstance(safety, str):  # anything else (true, 1, 0, ...) is a flag
         details["safety_information"] = safety
-    elif isinstance(safety, (int, Decimal)) and not isinstance(safety, bool):
-        details["safety_information"] = str(safety)  # neither a flag nor text: kept as text
     for field in GPSR_FIELDS:
         value = raw.get(field)
         if isinstance(value, (list, dict)):
-            details[field] = [item for item in ([value] if isinstance(value, dict) else value)
-                              if isinstance(item, dict)]
+            items = [value] if isinstance(value, dict) else value
+            details[field] = [_contact(item) for item in items]
     return details
+
+
+def _contact(item: t.Any) -> dict[str, t.Any]:
+    """A GPSR contact with text name, address and e-mail, other keys as sent.
+
+    A value of another form is kept as its JSON text, and an item that is no object becomes
+    `{"value": item}`: nothing is dropped, and the row still loads against its schema.
+    """
+    if not isinstance(item, dict):
+        return {"value": item}
+    contact = dict(item)
+    for key in ("name", "address", "email"):
+        value = contact.get(key)
+        if value is not None and not isinstance(value, str):
+            contact[key] = (str(value) if isinstance(value, (int, Decimal))
+                            else json.dumps(value, default=str, ensure_ascii=False))
+    return contact
 
 
 def as_integer(value: t.Any) -> int | None:

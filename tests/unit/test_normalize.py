@@ -162,3 +162,19 @@ def test_nulls_everywhere_are_accepted():
     assert record["quality_issues"] == []
     assert record["unread"] == {}
     assert record["stock"] == [] and record["validation_status"] == []
+
+
+@pytest.mark.parametrize("flag", [True, False, 1, 0, None])
+def test_a_gpsr_flag_in_any_form_is_no_detail(flag):
+    raw = {"id": 5, "safety_information": flag, "manufacturer": flag}
+    assert gpsr_details(raw) == {}
+    assert normalize_product(raw)["has_safety_information"] is (
+        None if flag is None else bool(flag))
+
+
+def test_gpsr_contacts_of_other_forms_are_kept_as_text():
+    details = gpsr_details({"id": 5, "manufacturer": [
+        {"name": 123, "address": {"city": "Cluj"}, "email": None, "phone": "0740"}, "Acme"]})
+    assert details["manufacturer"] == [
+        {"name": "123", "address": '{"city": "Cluj"}', "email": None, "phone": "0740"},
+        {"value": "Acme"}]

@@ -1,7 +1,9 @@
 -- One row per account and product that a read ever brought GPSR details for: the value of
 -- each detail the newest read that carried it brought, and when. Reads that do not carry a
--- detail (pages: flags only) never replace it; loads that land out of order do not either
--- (the newest read_at wins, not the last load).
+-- detail (pages: flags only) never replace it, and a load that lands late does not replace a
+-- newer value (the newest read_at wins, not the last load). Raw keeps one row per value, so
+-- a late load of an older read of a value that was read again since moves that value's
+-- read_at back: three loads out of order, until the next read.
 with
 
 details as (

@@ -8,7 +8,8 @@
 -- full sync or a quick run has no bookmark to compare with. Deletions include those dbt
 -- applied when this run confirmed products are no longer listed. Until a dbt build has read
 -- the run's rows (its raw row was written after the history's last read horizon), the four
--- counts are null.
+-- counts are null. The horizon is taken right after the history is built: a run loaded in
+-- those seconds shows the counts the history holds so far, and the rest after the next build.
 {{ config(materialized='view') }}
 
 with
@@ -52,10 +53,11 @@ counted as (
         coalesce(versions_by_run.products_created, 0) as created_in_history,
         coalesce(versions_by_run.products_updated, 0) as updated_in_history,
         coalesce(versions_by_run.products_deleted, 0) as deleted_in_history,
+        -- the raw row's transaction precedes the horizon: compared as Postgres compares xmin,
+        -- in 32 bits and modulo 2^32, with no reference to this session's transaction
         coalesce(
-            age(sync_runs.load_xid::text::xid)
-            > pg_snapshot_xmax(pg_current_snapshot())::text::bigint
-            - history_horizon.read_horizon_xid,
+            (history_horizon.read_horizon_xid % 4294967296 - sync_runs.load_xid + 4294967296)
+            % 4294967296 between 1 and 2147483647,
             false
         ) as is_counted
     from sync_runs

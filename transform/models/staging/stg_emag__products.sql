@@ -66,7 +66,7 @@ renamed as (
         genius_computed,
         ownership,
         coalesce(cardinality(images), 0) as image_count,
-        {{ json_integer('offer_details', 'supply_lead_time') }}::int as supply_lead_time_days,
+        {{ json_integer('offer_details', 'supply_lead_time', 'int') }} as supply_lead_time_days,
         (
             select min((handling ->> 'value')::int)
             from unnest(handling_time) as handling
