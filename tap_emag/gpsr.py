@@ -38,17 +38,14 @@ def detail_rows(raw: dict[str, t.Any], *, account: str, product_id: int,
     if not details:
         return []
     read_at = utc_now()
-    rows = []
-    for field, value in details.items():
-        text = value if field == "safety_information" else None
-        contacts = None if field == "safety_information" else value
-        rows.append({
-            "account": account, "id": product_id, "field": field,
-            "value_hash": content_digest({"value": value}).hex(),
-            "safety_information": text, "contacts": contacts,
-            "read_at": read_at, "run_id": run_id,
-        })
-    return rows
+    return [{
+        "account": account, "id": product_id, "field": field,
+        "value_hash": content_digest({"value": value}).hex(),
+        # the text in its column, the contacts in theirs (a typed column each)
+        "safety_information": value if field == "safety_information" else None,
+        "contacts": None if field == "safety_information" else value,
+        "read_at": read_at, "run_id": run_id,
+    } for field, value in details.items()]
 
 
 class GpsrRows:

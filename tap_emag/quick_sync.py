@@ -100,8 +100,7 @@ class QuickProductRead:
             return None
         run.products_seen += 1
         self.gpsr.add(self.account, detail_rows(
-            raw, account=self.account, product_id=product_id,
-            run_id=run.run_id))
+            raw, account=self.account, product_id=product_id, run_id=run.run_id))
         record.update(account=self.account, content_hash=content_digest(record).hex(),
                       version_observed_at=self.observed_at, run_id=run.run_id,
                       _sdc_deleted_at=None)
