@@ -10,7 +10,8 @@ from psycopg import sql
 
 DSN = os.environ.get("EMAG_REPORT_DSN", "postgresql://postgres@127.0.0.1:55432/emag")
 TABLES = [
-    ("emag_raw", "products"), ("emag_raw", "categories"), ("emag_raw", "vat_rates"),
+    ("emag_raw", "products"), ("emag_raw", "product_gpsr"), ("emag_raw", "categories"),
+    ("emag_raw", "vat_rates"),
     ("emag_raw", "sync_runs"), ("emag_raw", "orders"), ("emag", "emag_products"),
     ("emag", "emag_product_history"), ("emag", "emag_orders"), ("emag", "emag_order_lines"),
     ("emag", "emag_product_sales_daily"),
