@@ -1,7 +1,7 @@
 """Does Postgres hold exactly the sandbox's catalogue? An independent check, by content hash.
 
 The expected row of every product is read here straight from what the sandbox serves, from the
-column contract the README documents (one column per API field; decimal strings as exact
+column contract docs/SYNC.md documents (one column per API field; decimal strings as exact
 numbers; `ownership` true = 1; GPSR flags as `has_*`, their details in `product_gpsr`, not
 here; validation `errors` always a list; unknown top-level keys in `extra`, unknown nested keys
 kept in their object). Nothing is imported from `tap_emag`: a check that reused the tap's
@@ -63,7 +63,7 @@ def _status(entry: dict[str, t.Any]) -> dict[str, t.Any]:
 
 
 def expected_row(item: dict[str, t.Any]) -> dict[str, t.Any]:
-    """The product's columns as the README's contract says they load, from the served item."""
+    """The product's columns as the documented contract says they load, from the served item."""
     row: dict[str, t.Any] = {"id": item["id"]}
     for name in SCALARS + OBJECTS:
         row[name] = item.get(name)
