@@ -55,7 +55,7 @@ class TapEmag(Tap):
         # Only discovery gets this far with a bad config (it was warned about, setting by
         # setting); its catalog does not depend on the settings, so it runs on the defaults.
         config = {} if self._settings_errors else self.config
-        return TapRun(
+        return TapRun.start(
             run_id=os.environ.get("MELTANO_RUN_ID") or str(uuid.uuid4()),
             settings=Settings.from_config(config, self.logger),
             logger=self.logger,
@@ -104,7 +104,7 @@ class TapEmag(Tap):
         An account another run still holds is skipped (logged, and in the sync log), which is
         not a failure: that run is doing the work.
         """
-        self.run.claim_accounts()
+        self.run.locks.claim(self.run.settings.accounts)
         if not self.run.settings.quick_sync:
             orders = self.streams["orders"]
             assert isinstance(orders, streams.OrdersStream)
@@ -112,8 +112,8 @@ class TapEmag(Tap):
         try:
             super().sync_all()
         finally:
-            self.run.release_accounts()
-        if failures := self.run.failure_summary():
+            self.run.locks.release()
+        if failures := self.run.failures.summary():
             raise AccountsFailedError(failures)
 
     # -- connection test -----------------------------------------------------------------------
@@ -137,7 +137,8 @@ class TapEmag(Tap):
             for error in exc.errors:
                 cls.logger.error("Config validation error: %s", error)
             ctx.exit(1)
-        ctx.exit(0 if check_accounts(tap.run, tap.logger) else 1)
+        run = tap.run
+        ctx.exit(0 if check_accounts(run.settings.accounts, run.clients, tap.logger) else 1)
 
 
 if __name__ == "__main__":
