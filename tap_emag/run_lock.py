@@ -1,9 +1,9 @@
 """One scan of an account at a time, on this machine: an OS lock held for the whole run.
 
 Cron starts the hourly scan whether or not the previous one has ended, and the daily full
-sync shares its state. Two scans of one account would split its 3 requests/s and race on one
-bookmark. Meltano's own guard (a running-job row per state id) only covers the same state id,
-and a killed run holds it until its heartbeat is 5 minutes stale. `flock` covers every run of
+sync shares its state. Two scans of one account would split its request budget and race on
+one bookmark. Meltano's own guard (a running-job row per state id) only covers the same state
+id, and a killed run holds it until its heartbeat is 5 minutes stale. `flock` covers every run of
 the account on the machine whatever its state id, and the kernel releases it the moment the
 holding process ends, however it ends: a lock can never outlive its run.
 """

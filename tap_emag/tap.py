@@ -85,8 +85,10 @@ class TapEmag(Tap):
             streams.SyncRunsStream(self, self.run),
         ]
 
-    # The SDK marks load_streams final; it sorts streams by name, which would read vat_rates
-    # after sync_runs and leave its requests out of the sync log.
+    # The SDK marks load_streams and sync_all final and offers no hook for either: it sorts
+    # streams by name (product_gpsr before products, sync_runs before vat_rates), and nothing
+    # runs around a whole sync. tests/tap/test_sdk_overrides.py checks what both overrides
+    # rely on in the SDK, and fails when an upgrade changes it.
     def load_streams(self) -> list[Stream]:  # type: ignore[misc]
         """The order of sync (the SDK sorts by name): sync_runs after every other stream.
 
@@ -105,9 +107,9 @@ class TapEmag(Tap):
         not a failure: that run is doing the work.
         """
         self.run.locks.claim(self.run.settings.accounts)
-        if not self.run.settings.quick_sync:
-            orders = self.streams["orders"]
-            assert isinstance(orders, streams.OrdersStream)
+        orders = self.streams["orders"]
+        assert isinstance(orders, streams.OrdersStream)
+        if orders.selected and not self.run.settings.quick_sync:
             orders.start_reading_ahead()
         try:
             super().sync_all()
