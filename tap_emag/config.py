@@ -16,6 +16,9 @@ from jsonschema import Draft7Validator
 from singer_sdk import typing as th
 
 DEFAULT_BASE_URL = "https://marketplace-api.emag.ro/api-3"
+# eMAG's request budgets per account: every route but orders, and order routes
+EMAG_REQUESTS_PER_SECOND = 3
+EMAG_ORDER_REQUESTS_PER_SECOND = 12
 ACCOUNT_NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
 BASE_URL_PATTERN = r"^(https?://[^\s/$.?#][^\s]*)?$"  # empty: the default
 
@@ -60,15 +63,19 @@ CONFIG_SCHEMA = th.PropertiesList(
         "accounts", th.ArrayType(ACCOUNT), required=True,
         description=(
             "eMAG accounts to read, e.g. MAIN and FBE: a list of {name, username, password,"
-            " base_url}. An account with neither username nor password is left out with a"
-            " warning."
+            " base_url}. Username, password and base_url left out are read from"
+            " EMAG_<NAME>_USERNAME, EMAG_<NAME>_PASSWORD and EMAG_<NAME>_BASE_URL (e.g."
+            " EMAG_MAIN_PASSWORD). An account with neither username nor password is left out"
+            " with a warning."
         ),
     ),
     th.Property("items_per_page", th.IntegerType(minimum=1, maximum=100), default=100,
                 description="Products per page (eMAG allows at most 100)."),
     th.Property(
-        "requests_per_second", th.NumberType(exclusive_minimum=0, maximum=1000), default=3,
-        description="Request budget per account, shared by all non-order resources (eMAG: 3).",
+        "requests_per_second", th.NumberType(exclusive_minimum=0, maximum=1000),
+        default=EMAG_REQUESTS_PER_SECOND,
+        description=("Request budget per account, shared by all non-order resources"
+                     f" (eMAG: {EMAG_REQUESTS_PER_SECOND})."),
     ),
     th.Property("max_in_flight", th.IntegerType(minimum=1, maximum=32), default=8,
                 description="Page requests in flight at once per account, paced to the rate."),
@@ -112,13 +119,15 @@ CONFIG_SCHEMA = th.PropertiesList(
     th.Property("quick_sync_max_products", th.IntegerType(minimum=0), default=300,
                 description=(
                     "Most products a quick run re-reads per account (each costs one request"
-                    " of the 3/s budget); the rest wait for the next scan."
+                    f" of the {EMAG_REQUESTS_PER_SECOND}/s budget); the rest wait for the next"
+                    " scan."
                 )),
     th.Property("orders_lookback_days", th.IntegerType(minimum=1, maximum=3650), default=30,
                 description="How far back the first orders read goes (no bookmark yet)."),
     th.Property("order_requests_per_second", th.NumberType(exclusive_minimum=0, maximum=1000),
-                default=12,
-                description="Request budget per account for order routes (eMAG: 12)."),
+                default=EMAG_ORDER_REQUESTS_PER_SECOND,
+                description=("Request budget per account for order routes"
+                             f" (eMAG: {EMAG_ORDER_REQUESTS_PER_SECOND}).")),
     th.Property("include_customer_data", th.BooleanType, default=False,
                 description=(
                     "Emit the buyer's personal data of orders (customer, delivery details,"

@@ -12,16 +12,17 @@ import typing as t
 from tap_emag.emag_api import EmagApiError
 
 if t.TYPE_CHECKING:
-    from tap_emag.tap_run import TapRun
+    from tap_emag.config import Account
+    from tap_emag.emag_api import AccountClients
 
 
-def check_accounts(run: TapRun, logger: logging.Logger) -> bool:
+def check_accounts(accounts: t.Sequence[Account], clients: AccountClients,
+                   logger: logging.Logger) -> bool:
     """True when every account answered product_offer/count."""
     ok = True
-    accounts = run.accounts
     for account in accounts:
         try:
-            results = run.client(account.name).call("product_offer", "count", {})
+            results = clients.client(account.name).call("product_offer", "count", {})
         except EmagApiError as exc:
             ok = False
             logger.error("Connection test: account %r at %s FAILED: %s",

@@ -1,4 +1,4 @@
-"""The eMAG HTTP client, one per account, and how it reads eMAG's answers.
+"""The eMAG HTTP client, one per account and budget, and how it reads eMAG's answers.
 
 eMAG answers errors in the body as often as in the status line (HTTP 200 with `isError:
 true`), throttles at the gateway with 429, and sits behind proxies that answer 5xx in HTML.
@@ -21,7 +21,7 @@ from http import HTTPStatus
 import backoff
 import requests
 
-from tap_emag.config import Account
+from tap_emag.config import Account, Settings
 from tap_emag.paced_http import PacedAdapter
 from tap_emag.rate_limit import RateLimiter
 
@@ -200,6 +200,53 @@ class EmagAccountClient:
         self._logger.warning(
             "%s: retry %d after %.1fs: %s", self.account.name, details["tries"],
             details["wait"], getattr(details.get("exception"), "detail", "error"),
+        )
+
+
+class AccountClients:
+    """Each account's clients in one run: one per budget, shared by every stream reading it.
+
+    eMAG gives order routes a budget of their own (`order_requests_per_second`); every other
+    route (products, categories, VAT) shares `requests_per_second`. Sharing one client per
+    budget shares its pacing and its request counters.
+    """
+
+    def __init__(self, settings: Settings, logger: logging.Logger, user_agent: str) -> None:
+        self._settings = settings
+        self._logger = logger
+        self._user_agent = user_agent
+        self._clients: dict[str, EmagAccountClient] = {}
+        self._order_clients: dict[str, EmagAccountClient] = {}
+
+    def client(self, account_name: str) -> EmagAccountClient:
+        """The account's client for every route but orders."""
+        if account_name not in self._clients:
+            self._clients[account_name] = self._new(
+                account_name, self._settings.requests_per_second)
+        return self._clients[account_name]
+
+    def order_client(self, account_name: str) -> EmagAccountClient:
+        """The account's client for order routes."""
+        if account_name not in self._order_clients:
+            self._order_clients[account_name] = self._new(
+                account_name, self._settings.order_requests_per_second)
+        return self._order_clients[account_name]
+
+    def counters(self, account_name: str) -> tuple[RequestCounters, RequestCounters | None]:
+        """What the account's requests cost: both budgets (None: no order route was called)."""
+        orders = self._order_clients.get(account_name)
+        return self.client(account_name).counters, orders.counters if orders else None
+
+    def _new(self, account_name: str, requests_per_second: float) -> EmagAccountClient:
+        settings = self._settings
+        return EmagAccountClient(
+            next(account for account in settings.accounts if account.name == account_name),
+            requests_per_second=requests_per_second,
+            timeout=settings.request_timeout,
+            max_retries=settings.max_retries,
+            backoff_seconds=settings.retry_backoff_seconds,
+            logger=self._logger,
+            user_agent=self._user_agent,
         )
 
 

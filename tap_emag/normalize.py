@@ -20,32 +20,50 @@ import json
 import typing as t
 from decimal import Decimal, InvalidOperation
 
-STRING_FIELDS = (
-    "part_number", "part_number_key", "name", "brand", "brand_name", "description", "url",
-    "currency",
-)
-INTEGER_FIELDS = (
-    "category_id", "vendor_category_id", "warranty", "vat_id", "status", "general_stock",
-    "estimated_stock", "number_of_offers", "buy_button_rank", "genius_eligibility",
-    "genius_eligibility_type", "genius_computed", "auto_translated", "recyclewarranties",
-)
-DECIMAL_FIELDS = (
-    "sale_price", "recommended_price", "min_sale_price", "max_sale_price",
-    "best_offer_sale_price", "best_offer_recommended_price", "weight", "green_tax",
-)
-WAREHOUSE_LIST_FIELDS = ("stock", "handling_time", "availability")
-STATUS_LIST_FIELDS = ("validation_status", "translation_validation_status")
-GPSR_FIELDS = ("manufacturer", "eu_representative")
-# what only some reads carry in full (reads by id): kept apart from the product (`gpsr_details`)
-GPSR_DETAIL_FIELDS = ("safety_information", *GPSR_FIELDS)
-OBJECT_FIELDS = ("offer_details", "commission", "family")
+from tap_emag import schemas
+from tap_emag.schemas import GPSR_DETAIL_FIELDS
+
+# Which field is read how follows from the product's schema (`schemas.PRODUCTS`), the one list
+# of its fields; only the fields below are named here.
+# Read one by one in `normalize_product`: their shape needs more than their schema type.
 SPECIAL_FIELDS = (
     "id", "ean", "images", "characteristics", "attachments", "offer_validation_status",
-    "ownership", "reversible_vat_charging", "safety_information",
+    "ownership", "reversible_vat_charging",
 )
+# Made here, not read from an item key of that name.
+DERIVED_FIELDS = ("extra", "quality_issues", "unread", *(f"has_{f}" for f in GPSR_DETAIL_FIELDS))
+# Set by the reader after normalising (the scan, the quick sync, a deletion).
+STAMPED_FIELDS = ("account", "content_hash", "version_observed_at", "run_id", "_sdc_deleted_at")
+_PROPERTIES: dict[str, dict[str, t.Any]] = schemas.PRODUCTS["properties"]
+_NAMED = frozenset(SPECIAL_FIELDS + DERIVED_FIELDS + STAMPED_FIELDS)
+
+
+def _type(spec: t.Mapping[str, t.Any]) -> str | None:
+    types = spec.get("type")
+    named = [name for name in (types if isinstance(types, list) else [types]) if name != "null"]
+    return named[0] if len(named) == 1 else None
+
+
+def _fields(shape: t.Callable[[t.Mapping[str, t.Any]], bool]) -> tuple[str, ...]:
+    """The product's fields of one shape, in schema order, but those named above."""
+    return tuple(name for name, spec in _PROPERTIES.items()
+                 if name not in _NAMED and shape(spec))
+
+
+STRING_FIELDS = _fields(lambda spec: _type(spec) == "string" and "format" not in spec)
+INTEGER_FIELDS = _fields(lambda spec: _type(spec) == "integer")
+DECIMAL_FIELDS = _fields(lambda spec: _type(spec) == "number")
+WAREHOUSE_LIST_FIELDS = _fields(
+    lambda spec: spec.get("items") == schemas.WAREHOUSE_VALUE.to_dict())
+STATUS_LIST_FIELDS = _fields(
+    lambda spec: spec.get("items") == schemas.VALIDATION_STATUS.to_dict())
+OBJECT_FIELDS = _fields(lambda spec: _type(spec) == "object" and not spec.get("properties"))
+# the GPSR details that are contact lists (the other one, the safety text, is a string)
+GPSR_CONTACT_FIELDS = tuple(field for field in GPSR_DETAIL_FIELDS if field != "safety_information")
+# every key of an item read into a typed field; the rest go to `extra`
 KNOWN_FIELDS = frozenset(
     STRING_FIELDS + INTEGER_FIELDS + DECIMAL_FIELDS + WAREHOUSE_LIST_FIELDS
-    + STATUS_LIST_FIELDS + GPSR_FIELDS + OBJECT_FIELDS + SPECIAL_FIELDS
+    + STATUS_LIST_FIELDS + OBJECT_FIELDS + SPECIAL_FIELDS + GPSR_DETAIL_FIELDS
 )
 MAX_ID = 4294967295
 # ownership: 1 (or true) = the seller may update the content, 2 (or false) = may not.
@@ -162,7 +180,7 @@ def gpsr_details(raw: dict[str, t.Any]) -> dict[str, t.Any]:
     safety = raw.get("safety_information")
     if isinstance(safety, str):  # anything else (true, 1, 0, ...) is a flag
         details["safety_information"] = safety
-    for field in GPSR_FIELDS:
+    for field in GPSR_CONTACT_FIELDS:
         value = raw.get(field)
         if isinstance(value, (list, dict)):
             items = [value] if isinstance(value, dict) else value

@@ -1,8 +1,9 @@
 """Read the pages of one account's catalogue with several requests in flight, in page order.
 
-At 3 requests/s and a response time of up to 1.5 s, one request at a time cannot reach the
-rate limit; a small window of concurrent page requests (each still paced by the account's rate
-limiter) does. Pages are handed on strictly in order, so records and state stay deterministic.
+At eMAG's few requests a second (`config.EMAG_REQUESTS_PER_SECOND`) and a response time of up
+to 1.5 s, one request at a time cannot reach the rate limit; a small window of concurrent page
+requests (each still paced by the account's rate limiter) does. Pages are handed on strictly
+in order, so records and state stay deterministic.
 """
 
 from __future__ import annotations

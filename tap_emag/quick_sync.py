@@ -2,8 +2,9 @@
 
 eMAG has no "modified since" for products, but orders have one, and orders are where stock
 moves. A quick run reads the orders changed since its last run (the `orders` stream), then
-re-reads each offer they name with `product_offer/read {"id": ...}`, one request of the 3/s
-budget per offer, up to `quick_sync_max_products` per account; the rest wait for the next scan.
+re-reads each offer they name with `product_offer/read {"id": ...}`, one request of the
+account's budget (`requests_per_second`) per offer, up to `quick_sync_max_products` per account;
+the rest wait for the next scan.
 
 Every offer read is emitted: a quick run keeps its own Meltano state, apart from the scans', so
 it cannot know what the last scan saw, and a stock that went back to an earlier value is a
@@ -27,6 +28,21 @@ from tap_emag.normalize import InvalidProductError, as_integer, normalize_produc
 from tap_emag.sync_run import COMPLETED, FAILED, PARTIAL, QUICK, AccountSyncRun, utc_now
 
 Emit = t.Callable[[dict[str, t.Any]], None]
+
+
+class TouchedOffers:
+    """The offers this run's orders moved stock of, per account: what a quick run re-reads."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, set[int]] = {}
+
+    def add(self, account: str, product_ids: set[int]) -> None:
+        """Offers an order of the account names."""
+        self._ids.setdefault(account, set()).update(product_ids)
+
+    def of(self, account: str) -> set[int]:
+        """The account's touched offers so far."""
+        return self._ids.get(account, set())
 
 
 class QuickProductRead:

@@ -1,4 +1,4 @@
-"""Per-account request pacing: eMAG counts every call against 3 requests/s per account.
+"""Per-account request pacing: eMAG counts every call against the account's requests/s budget.
 
 Pacing ahead of time keeps the tap out of 429s instead of reacting to them. Requests are spaced
 evenly, one every (1 + margin) / rate seconds, so no one-second window ever holds more than

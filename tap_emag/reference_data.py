@@ -5,7 +5,8 @@ hourly run after the scan cost more than the scan's own tail. Here they are read
 account's own budget at background priority (they take only the turns pages leave free) and
 only when the last read is older than `reference_max_age_hours`, or when the scan meets a
 category or VAT id the last read did not have. What was read, and when, is kept in the
-products stream's state (`reference.<account>`).
+products stream's state (`reference.<account>`). A run that scans no products (the products
+stream not selected) reads them whole when the categories or VAT stream first asks.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ from tap_emag.bookmark import decode_ids, encode_ids
 from tap_emag.emag_api import EmagAccountClient, EmagApiError, EmagAuthError, as_rows
 from tap_emag.normalize import as_integer
 from tap_emag.pagination import ordered_pages
+
+if t.TYPE_CHECKING:
+    from tap_emag.config import Settings
+    from tap_emag.emag_api import AccountClients
+    from tap_emag.interleave import Emit, Producer
 
 CATEGORY_PAGE_SIZE = 100
 CATEGORY_PAGES_IN_FLIGHT = 4  # background turns: in the tail of a scan, latency is the limit
@@ -54,9 +60,9 @@ class ReferenceBookmark:
 class ReferenceRead:
     """One account's reference data in one run: decides, reads in the background, keeps rows.
 
-    `execute` runs in its own thread next to the scan; the scan calls `saw` for every product
-    and `scan_done` at its end. Rows are kept for the categories and VAT streams, which run
-    after the products stream and emit them without a request of their own.
+    `execute` runs in its own thread next to the scan (`alongside`); the scan calls `saw` for
+    every product and `scan_done` at its end. Rows are kept for the categories and VAT streams,
+    which ask `ReferenceData` for them.
     """
 
     def __init__(self, client: EmagAccountClient, state: t.Mapping[str, t.Any] | None,
@@ -88,6 +94,21 @@ class ReferenceRead:
     def scan_done(self) -> None:
         """The scan ended (or failed): nothing more can call for a read."""
         self._scan_done.set()
+
+    def alongside(self, scan: Producer) -> Producer:
+        """The account's producer: its scan, with this read in a thread of its own beside it."""
+
+        def produce(emit: Emit) -> t.Any:
+            thread = threading.Thread(target=self.execute, daemon=True,
+                                      name=f"reference-{self.client.account.name}")
+            thread.start()
+            try:
+                return scan(emit)
+            finally:
+                self.scan_done()
+                thread.join()
+
+        return produce
 
     def execute(self) -> None:
         """Read what is due, at background priority; an API error is kept for the streams."""
@@ -141,6 +162,51 @@ class ReferenceRead:
         # a read prompted by one unknown id refreshes that set only, not the age of both
         read_at = self.now if self.due else self.previous.read_at
         return ReferenceBookmark(read_at, categories, vat_ids).encode()
+
+
+class ReferenceData:
+    """Each account's reference read in this run: what the categories and VAT streams emit.
+
+    In a scan run with the products stream, the read runs beside the account's scan
+    (`beside_scan`), due by its age or by ids the scan meets. Without it, the first of the two
+    streams to ask reads it whole, and the other emits the same read: either stream works
+    selected alone. A quick run reads none. A failed read is reported once, by the first
+    stream that asks.
+    """
+
+    def __init__(self, clients: AccountClients, settings: Settings) -> None:
+        self._clients = clients
+        self._settings = settings
+        self._reads: dict[str, ReferenceRead] = {}
+        self._reported: set[str] = set()
+
+    def beside_scan(self, account_name: str,
+                    state: t.Mapping[str, t.Any] | None) -> ReferenceRead:
+        """The account's read for this run, to run alongside its scan."""
+        read = ReferenceRead(self._clients.client(account_name), state,
+                             self._settings.reference_max_age_hours)
+        self._reads[account_name] = read
+        return read
+
+    def of(self, account_name: str) -> ReferenceRead | None:
+        """The account's read in this run (read now when no scan read it); None in a quick run."""
+        if self._settings.quick_sync:
+            return None
+        if account_name not in self._reads:
+            read = ReferenceRead(self._clients.client(account_name), None,
+                                 self._settings.reference_max_age_hours)
+            read.scan_done()  # no scan: nothing to wait for
+            read.execute()
+            self._reads[account_name] = read
+        return self._reads[account_name]
+
+    def unreported_error(self, account_name: str) -> EmagApiError | None:
+        """The read's error, the first time it is asked for (one report per failed read)."""
+        read = self._reads.get(account_name)
+        if read is None or read.error is None or account_name in self._reported:
+            return None
+        self._reported.add(account_name)
+        return read.error
 
 
 def _ids(rows: list[dict[str, t.Any]], *keys: str) -> set[int]:

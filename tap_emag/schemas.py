@@ -11,9 +11,11 @@ import typing as t
 
 from singer_sdk import typing as th
 
-from tap_emag.normalize import GPSR_DETAIL_FIELDS
-from tap_emag.sync_run import MODES, STATUSES
+from tap_emag.sync_run import MODE_MEANINGS, MODES, STATUSES
 
+# What only some reads carry in full (reads by id): kept apart from the product, as rows of the
+# `product_gpsr` stream (`gpsr.py`); the product keeps a `has_<field>` flag for each.
+GPSR_DETAIL_FIELDS = ("safety_information", "manufacturer", "eu_representative")
 OPEN_OBJECT = th.ObjectType(additional_properties=True)
 
 WAREHOUSE_VALUE = th.ObjectType(
@@ -224,13 +226,8 @@ SYNC_RUNS = th.PropertiesList(
                 description="Meltano's run id when set (MELTANO_RUN_ID), else a new UUID."),
     th.Property("account", th.StringType, required=True),
     th.Property("mode", th.StringType(allowed_values=list(MODES)),
-                description=(
-                    "full: no bookmark (first run, --full-refresh, lost state), every product"
-                    " emitted; incremental: compared with the bookmark, changes emitted;"
-                    " full_reemit: compared with the bookmark, every product emitted; quick:"
-                    " no scan, only the products that orders touched re-read by id; skipped:"
-                    " nothing read, another run of the account was still going."
-                )),
+                description="; ".join(f"{mode}: {meaning}"
+                                      for mode, meaning in MODE_MEANINGS.items()) + "."),
     th.Property("started_at", th.DateTimeType),
     th.Property("finished_at", th.DateTimeType),
     th.Property("status", th.StringType(allowed_values=list(STATUSES)),
@@ -276,7 +273,9 @@ SYNC_RUNS = th.PropertiesList(
                 )),
     th.Property("orders_read", th.IntegerType, description="Orders read (order/read)."),
     th.Property("order_requests", th.IntegerType,
-                description="Requests to order routes (their own budget, 12/s)."),
+                description=(
+                    "Requests to order routes (their own budget, order_requests_per_second)."
+                )),
     th.Property("products_touched", th.IntegerType,
                 description="Quick sync: products named by the orders read."),
     th.Property("products_deferred", th.IntegerType,

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
 
 from tap_emag import schemas
-from tap_emag.client import Context, EmagStream
+from tap_emag.base_stream import Context, EmagStream
 from tap_emag.emag_api import EmagApiError, as_rows
 from tap_emag.emag_time import to_emag
-from tap_emag.interleave import Emit, Finished, Producer, interleave, read_ahead
+from tap_emag.interleave import Finished, Producer, interleave, read_ahead
 from tap_emag.normalize import as_decimal, as_integer
 from tap_emag.orders import InvalidOrderError, normalize_order, touched_products
 from tap_emag.pagination import ordered_pages
 from tap_emag.product_scan import ProductScan
 from tap_emag.quick_sync import QuickProductRead
 from tap_emag.reference_data import ReferenceRead
-from tap_emag.sync_run import FAILED
+from tap_emag.sync_run import FAILED, AccountSyncRun
+
+if t.TYPE_CHECKING:
+    from singer_sdk import Tap
+
+    from tap_emag.tap_run import TapRun
 
 ORDER_TYPES = (2, 3)  # fulfilled by eMAG (FBE), by the seller; eMAG answers 3 unless asked
 ORDER_PAGE_SIZE = 100
@@ -31,7 +35,8 @@ class ProductsStream(EmagStream):
     each product with the account's bookmark: new and changed products are emitted, unchanged
     ones are not, and products missing from a completed, unfiltered scan are emitted as deleted.
     All accounts are read at once, each in its own thread and rate budget; the stream's state
-    holds one bookmark per account (`accounts.<name>`).
+    holds one bookmark per account (`accounts.<name>`). A quick run re-reads by id only the
+    offers its orders touched, and leaves the state as it is.
     """
 
     name = "products"
@@ -45,83 +50,69 @@ class ProductsStream(EmagStream):
         return None
 
     def get_records(self, context: Context) -> t.Iterable[dict[str, t.Any]]:
-        """Records of every account as their scans produce them."""
+        """Records of every account as their scans (or quick reads) produce them."""
         if self.run.settings.quick_sync:
-            yield from self._quick_records()
+            # The scan bookmarks (`accounts`) are left as they are, so a quick run never
+            # changes what the next scan compares with, even if both share one Meltano state.
+            yield from self._each_account(self._quick_read)
             return
         bookmarks = self.stream_state.setdefault("accounts", {})
         references = self.stream_state.setdefault("reference", {})
+        reads: dict[str, ReferenceRead] = {}
+
+        def scan(account: str, sync_run: AccountSyncRun) -> Producer:
+            reference = reads[account] = self.run.references.beside_scan(
+                account, references.get(account))
+            product_scan = ProductScan(
+                self.run.clients.client(account), sync_run, dict(bookmarks.get(account) or {}),
+                self.run.settings, self.logger, self.run.gpsr, observer=reference.saw)
+            return reference.alongside(product_scan.execute)
+
+        def finished(item: Finished) -> None:
+            """Store what a scan leaves; written here, in the thread that emits."""
+            references[item.name] = reads[item.name].bookmark()
+            if item.error is None:
+                bookmarks[item.name] = item.result
+
+        yield from self._each_account(scan, finished)
+
+    def _quick_read(self, account: str, sync_run: AccountSyncRun) -> Producer:
+        """The offers this run's orders touched, re-read by id: no scan, no state."""
+        return QuickProductRead(self.run.clients.client(account), sync_run,
+                                self.run.touched.of(account), self.run.settings, self.logger,
+                                self.run.gpsr).execute
+
+    def _each_account(self, producer: t.Callable[[str, AccountSyncRun], Producer],
+                      finished: t.Callable[[Finished], None] | None = None,
+                      ) -> t.Iterator[dict[str, t.Any]]:
+        """Every active account's producer at once, in a thread each; their records as they come.
+
+        An account another run holds is left alone (its sync run says by whom); one that
+        failed authentication earlier in this run is skipped and its sync run failed. An API
+        error ends that account's read only; any other error ends the run.
+        """
         producers = {}
-        for account in self.run.accounts:
-            if self.run.is_skipped(account.name):
-                continue  # its sync run says by whom; its bookmark stays as it was
-            sync_run = self.run.sync_run(account.name)
-            if self.run.is_down(account.name):
+        for account in self.run.settings.accounts:
+            if self.run.locks.is_skipped(account.name):
+                continue
+            sync_run = self.run.sync_runs.of(account.name)
+            if self.run.failures.is_down(account.name):
                 sync_run.add_error("skipped: the account failed authentication earlier in this"
                                    " run")
                 sync_run.finish(FAILED)
                 continue
-            reference = self.run.start_reference(account.name, references.get(account.name))
-            scan = ProductScan(self.run.client(account.name), sync_run,
-                               dict(bookmarks.get(account.name) or {}), self.run.settings,
-                               self.logger, self.run.gpsr, observer=reference.saw)
-            producers[account.name] = _beside(scan, reference)
+            producers[account.name] = producer(account.name, sync_run)
         for item in interleave(producers):
             if not isinstance(item, Finished):
                 yield item
                 continue
-            if (read := self.run.reference(item.name)) is not None:
-                references[item.name] = read.bookmark()
-            if item.error is None:
-                bookmarks[item.name] = item.result  # written here, in the thread that emits
-            elif isinstance(item.error, EmagApiError):
-                self.log_failure({"account": item.name}, item.error)
-            else:
-                self.run.sync_run(item.name).finish(FAILED)
-                raise item.error
-
-    def _quick_records(self) -> t.Iterable[dict[str, t.Any]]:
-        """Quick mode: the offers this run's orders touched, re-read by id; no scan, no state.
-
-        The scan bookmarks (`accounts`) are left as they are, so a quick run never changes
-        what the next scan compares with, even if both share one Meltano state.
-        """
-        producers = {}
-        for account in self.run.accounts:
-            if self.run.is_skipped(account.name):
-                continue
-            sync_run = self.run.sync_run(account.name)
-            if self.run.is_down(account.name):
-                sync_run.add_error("skipped: the account failed earlier in this run")
-                sync_run.finish(FAILED)
-                continue
-            quick = QuickProductRead(self.run.client(account.name), sync_run,
-                                     self.run.touched(account.name), self.run.settings,
-                                     self.logger, self.run.gpsr)
-            producers[account.name] = quick.execute
-        for item in interleave(producers):
-            if not isinstance(item, Finished):
-                yield item
-            elif isinstance(item.error, EmagApiError):
+            if finished is not None:
+                finished(item)
+            if isinstance(item.error, EmagApiError):
                 self.log_failure({"account": item.name}, item.error)
             elif item.error is not None:
+                self.run.sync_runs.of(item.name).finish(FAILED)
                 raise item.error
-
-
-def _beside(scan: ProductScan, reference: ReferenceRead) -> Producer:
-    """The account's producer: its scan, with its reference read in a thread of its own."""
-
-    def produce(emit: Emit) -> dict[str, t.Any] | None:
-        thread = threading.Thread(target=reference.execute, daemon=True,
-                                  name=f"reference-{scan.account}")
-        thread.start()
-        try:
-            return scan.execute(emit)
-        finally:
-            reference.scan_done()
-            thread.join()
-
-    return produce
 
 
 class ProductGpsrStream(EmagStream):
@@ -164,13 +155,18 @@ class OrdersStream(EmagStream):
     window_orders = 20_000
     overlap = dt.timedelta(seconds=1)  # eMAG's times have whole seconds: re-read the last one
 
+    def __init__(self, tap: Tap, run: TapRun) -> None:
+        super().__init__(tap, run)
+        # orders being read in the background while the products are scanned (scan runs)
+        self._read_ahead: dict[str, t.Iterator[dict[str, t.Any]]] = {}
+
     def get_records(self, context: Context) -> t.Iterable[dict[str, t.Any]]:
         """Every order of one account modified since its bookmark."""
         assert context is not None
         account = context["account"]
         if not self.run.is_active(account):
             return
-        ahead = self.run.orders_read_ahead.pop(account, None)
+        ahead = self._read_ahead.pop(account, None)
         try:
             yield from ahead if ahead is not None else self.read_orders(
                 context, self.bookmark(context))
@@ -183,13 +179,13 @@ class OrdersStream(EmagStream):
         Orders have their own budget, so they are read while the products are scanned and
         emitted after them, instead of making the first page wait for them.
         """
-        for account in self.run.accounts:
+        for account in self.run.settings.accounts:
             if self.run.is_active(account.name):
                 context = {"account": account.name}
                 # the bookmark and the sync run are opened here, in the SDK's thread
                 start = self.bookmark(context)
-                self.run.sync_run(account.name)
-                self.run.orders_read_ahead[account.name] = read_ahead(
+                self.run.sync_runs.of(account.name)
+                self._read_ahead[account.name] = read_ahead(
                     self.read_orders(context, start), buffer=self.window_orders,
                     name=f"orders-{account.name}")
 
@@ -208,7 +204,7 @@ class OrdersStream(EmagStream):
                     start: dt.datetime | None) -> t.Iterator[dict[str, t.Any]]:
         """The account's orders modified since `start` (its bookmark), window by window."""
         account = context["account"]
-        sync_run = self.run.sync_run(account)
+        sync_run = self.run.sync_runs.of(account)
         # eMAG's times have whole seconds and `modifiedBefore` excludes its own: read through
         # the current second
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(seconds=1)
@@ -220,7 +216,7 @@ class OrdersStream(EmagStream):
                 orders.sort(key=lambda order: (order["modified"], order["id"]))
                 for order in orders:
                     sync_run.orders_read += 1
-                    self.run.touch(account, touched_products(order))
+                    self.run.touched.add(account, touched_products(order))
                     yield order
             start = end
 
@@ -239,7 +235,7 @@ class OrdersStream(EmagStream):
                 end: dt.datetime) -> list[dict[str, t.Any]]:
         """The orders of both types modified in [start, end), read whole."""
         account = context["account"]
-        client = self.run.order_client(account)
+        client = self.run.clients.order_client(account)
         include = self.run.settings.include_customer_data
         def pages_of(order_type: int) -> list[list[dict[str, t.Any]]]:
             data = {"modifiedAfter": to_emag(start), "modifiedBefore": to_emag(end),
@@ -252,7 +248,7 @@ class OrdersStream(EmagStream):
             return [rows for _, rows in ordered_pages(fetch, page_size=ORDER_PAGE_SIZE,
                                                       known_pages=None, max_in_flight=1)]
 
-        # both types at once: the order budget (12/s) has room, and latency is the limit
+        # both types at once: the order budget has room, and latency is the limit
         with ThreadPoolExecutor(max_workers=len(ORDER_TYPES),
                                 thread_name_prefix=f"orders-{account}") as pool:
             by_type = list(pool.map(pages_of, ORDER_TYPES))
@@ -262,14 +258,28 @@ class OrdersStream(EmagStream):
                 try:
                     order = normalize_order(raw, include_customer_data=include)
                 except InvalidOrderError as exc:
-                    self.run.sync_run(account).add_error(f"order skipped: {exc}")
+                    self.run.sync_runs.of(account).add_error(f"order skipped: {exc}")
                     continue
                 order["account"] = account
                 orders[order["id"]] = order
         return list(orders.values())
 
 
-class CategoriesStream(EmagStream):
+class _ReferenceStream(EmagStream):
+    """A stream of the account's reference data (`ReferenceData`): no request of its own."""
+
+    def reference(self, context: t.Mapping[str, t.Any]) -> ReferenceRead | None:
+        """The account's reference read in this run; a failed one is reported once."""
+        account = context["account"]
+        if not self.run.is_active(account):
+            return None
+        reference = self.run.references.of(account)
+        if (error := self.run.references.unreported_error(account)) is not None:
+            self.log_failure(context, error)
+        return reference
+
+
+class CategoriesStream(_ReferenceStream):
     """eMAG categories (category/read) as each account sees them: small, full table."""
 
     name = "categories"
@@ -278,13 +288,10 @@ class CategoriesStream(EmagStream):
     integers = ("id", "parent_id", "is_allowed", "is_ean_mandatory", "is_warranty_mandatory")
 
     def get_records(self, context: Context) -> t.Iterable[dict[str, t.Any]]:
-        """The categories the account's scan read beside it (none when still fresh)."""
+        """The categories read in this run (none when the scan found them still fresh)."""
         assert context is not None
-        reference = self.run.reference(context["account"])
-        if reference is None or not self.run.is_active(context["account"]):
-            return
-        if reference.error is not None:
-            self.log_failure(context, reference.error)
+        reference = self.reference(context)
+        if reference is None or reference.error is not None:
             return
         for row in reference.categories or ():
             record = self._record(context["account"], row)
@@ -305,7 +312,7 @@ class CategoriesStream(EmagStream):
         return record
 
 
-class VatRatesStream(EmagStream):
+class VatRatesStream(_ReferenceStream):
     """VAT rates (vat/read), to turn prices without VAT into prices with VAT."""
 
     name = "vat_rates"
@@ -314,13 +321,10 @@ class VatRatesStream(EmagStream):
     known = ("vat_id", "id", "vat_rate", "is_default")
 
     def get_records(self, context: Context) -> t.Iterable[dict[str, t.Any]]:
-        """The VAT rates the account's scan read beside it (none when still fresh)."""
+        """The VAT rates read in this run (none when the scan found them still fresh)."""
         assert context is not None
-        reference = self.run.reference(context["account"])
-        if reference is None or not self.run.is_active(context["account"]):
-            return
-        rows = reference.vat_rates or []  # a failed read is logged by the categories stream
-        for row in rows:
+        reference = self.reference(context)
+        for row in (reference.vat_rates if reference else None) or ():
             vat_id = as_integer(row.get("vat_id", row.get("id")))
             if vat_id is None:
                 continue
@@ -345,7 +349,8 @@ class SyncRunsStream(EmagStream):
         """The run record of one account, if its products were synced in this run."""
         assert context is not None
         account = context["account"]
-        if account in self.run.synced_accounts():
+        if account in self.run.sync_runs.opened():
+            sync_run = self.run.sync_runs.of(account)
             # Requests of every stream of the account in this run, not only the product scan.
-            self.run.counters_into(account)
-            yield self.run.sync_run(account).as_record(self.run.tap_version)
+            sync_run.copy_counters(*self.run.clients.counters(account))
+            yield sync_run.as_record(self.run.tap_version)

@@ -14,9 +14,16 @@ if t.TYPE_CHECKING:
     from tap_emag.emag_api import RequestCounters
 
 MAX_ERRORS = 20
-# A sync run's mode: how its scan compared with the bookmark (schemas.SYNC_RUNS describes them).
-MODES = FULL, INCREMENTAL, FULL_REEMIT, QUICK, SKIPPED = (
-    "full", "incremental", "full_reemit", "quick", "skipped")
+# A sync run's mode: how its scan compared with the bookmark, and what that means (the
+# `sync_runs` schema's description is built from this).
+MODE_MEANINGS = {
+    "full": "no bookmark (first run, --full-refresh, lost state), every product emitted",
+    "incremental": "compared with the bookmark, changes emitted",
+    "full_reemit": "compared with the bookmark, every product emitted",
+    "quick": "no scan, only the products that orders touched re-read by id",
+    "skipped": "nothing read, another run of the account was still going",
+}
+MODES = FULL, INCREMENTAL, FULL_REEMIT, QUICK, SKIPPED = tuple(MODE_MEANINGS)
 # A sync run's outcome; `skipped`: another run of the account was still going (run_lock.py).
 STATUSES = COMPLETED, PARTIAL, FAILED, SKIPPED = ("completed", "partial", "failed", "skipped")
 
@@ -100,3 +107,25 @@ class AccountSyncRun:
     def has_baseline(self) -> bool:
         """Whether created, updated and unchanged mean anything: a scan against a bookmark."""
         return self.mode in (INCREMENTAL, FULL_REEMIT)
+
+
+class SyncRuns:
+    """Each account's sync run in this invocation, opened by the first stream that reads it."""
+
+    def __init__(self, run_id: str, *, quick: bool) -> None:
+        self.run_id = run_id
+        # a quick run is `quick` from the start: one that fails before reading a product must
+        # not be logged (and counted in the scans' figures) as a failed full scan
+        self._first_mode = QUICK if quick else FULL
+        self._runs: dict[str, AccountSyncRun] = {}
+
+    def of(self, account: str) -> AccountSyncRun:
+        """The account's sync run (its row of the sync log), opened on first use."""
+        if account not in self._runs:
+            self._runs[account] = AccountSyncRun(
+                run_id=self.run_id, account=account, mode=self._first_mode)
+        return self._runs[account]
+
+    def opened(self) -> list[str]:
+        """Accounts whose sync run was opened in this run."""
+        return list(self._runs)

@@ -66,7 +66,18 @@ class TapResult:
         return self.state["bookmarks"]["products"]["accounts"][account]
 
 
-def run_tap(config: dict[str, t.Any], state: dict[str, t.Any] | None = None) -> TapResult:
+def selecting(*streams: str) -> dict[str, t.Any]:
+    """The tap's catalog with only the named streams selected."""
+    catalog = TapEmag(config={}, validate_config=False).catalog_dict
+    for entry in catalog["streams"]:
+        for metadata in entry["metadata"]:
+            if metadata["breadcrumb"] == []:
+                metadata["metadata"]["selected"] = entry["tap_stream_id"] in streams
+    return catalog
+
+
+def run_tap(config: dict[str, t.Any], state: dict[str, t.Any] | None = None,
+            catalog: dict[str, t.Any] | None = None) -> TapResult:
     """One sync, capturing stdout (Singer messages) and the tap's log output."""
     stdout = io.StringIO()
     log_stream = io.StringIO()
@@ -79,7 +90,8 @@ def run_tap(config: dict[str, t.Any], state: dict[str, t.Any] | None = None) -> 
     error: Exception | None = None
     try:
         with contextlib.redirect_stdout(stdout):
-            tap = TapEmag(config=copy.deepcopy(config), state=copy.deepcopy(state))
+            tap = TapEmag(config=copy.deepcopy(config), state=copy.deepcopy(state),
+                          catalog=copy.deepcopy(catalog))
             try:
                 tap.sync_all()
             except AccountsFailedError as exc:

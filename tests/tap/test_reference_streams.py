@@ -1,5 +1,6 @@
 """categories and vat_rates: every row the sandbox serves, typed, per account; read beside the
-scan only when older than `reference_max_age_hours` or when a product names an id not read."""
+scan only when older than `reference_max_age_hours` or when a product names an id not read;
+read on their own when the products stream is not selected."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import copy
 import datetime as dt
 
 from tap_emag.bookmark import decode_ids, encode_ids
-from tests.support.tap_runner import run_tap, tap_config
+from tests.support.tap_runner import PASSWORDS, run_tap, selecting, tap_config
 
 
 def test_categories_and_vat_rates_per_account(sandbox):
@@ -88,3 +89,42 @@ def test_a_category_id_the_last_read_did_not_have_triggers_a_category_read(sandb
     assert decode_ids(after["category_ids"]) == {c["id"] for c in sandbox.categories()}
     assert after["read_at"] == entry["read_at"]
 
+
+
+def _sorted(records: list[dict]) -> list[dict]:
+    return sorted(records, key=lambda r: (r["account"], r.get("id", r.get("vat_id"))))
+
+
+def _streams_emitted(run) -> set[str]:
+    return {m["stream"] for m in run.messages if m["type"] == "RECORD"}
+
+
+def test_categories_selected_alone_emit_what_a_whole_run_emits(sandbox):
+    config = tap_config(sandbox)
+    whole = run_tap(config)
+    sandbox.reset_stats()
+    alone = run_tap(config, catalog=selecting("categories"))
+    assert alone.error is None, alone.error
+    assert _streams_emitted(alone) == {"categories"}
+    assert _sorted(alone.records("categories")) == _sorted(whole.records("categories"))
+    for stats in sandbox.stats()["accounts"].values():  # no product, no order read
+        assert set(stats["requests"]["by_route"]) <= {"category/read", "vat/read"}
+    assert "products" not in alone.state.get("bookmarks", {})
+
+
+def test_vat_rates_selected_alone_emit_what_a_whole_run_emits(sandbox):
+    config = tap_config(sandbox)
+    whole = run_tap(config)
+    alone = run_tap(config, catalog=selecting("vat_rates"))
+    assert alone.error is None, alone.error
+    assert _streams_emitted(alone) == {"vat_rates"}
+    assert _sorted(alone.records("vat_rates")) == _sorted(whole.records("vat_rates"))
+
+
+def test_vat_rates_selected_alone_report_an_account_whose_read_failed(sandbox):
+    config = tap_config(sandbox)
+    config["accounts"][1]["password"] = "Wr0ng-Fbe-pass-value"
+    run = run_tap(config, catalog=selecting("vat_rates"))
+    assert run.error is not None and "fbe: vat_rates:" in str(run.error)
+    assert {r["account"] for r in run.records("vat_rates")} == {"main"}
+    assert PASSWORDS["main"] not in run.logs

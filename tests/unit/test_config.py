@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import typing as t
 from pathlib import Path
 
 import pytest
@@ -98,9 +100,31 @@ def test_every_top_level_setting_but_accounts_and_filters_has_a_default():
     assert without == {"accounts", "filters"}
 
 
-def test_meltano_yml_declares_the_tap_settings_without_restating_defaults():
-    plugins = yaml.safe_load((ROOT / "meltano.yml").read_text())["plugins"]["extractors"]
+def _settings_script() -> t.Any:
+    spec = importlib.util.spec_from_file_location(
+        "readme_settings", ROOT / "scripts" / "readme_settings.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_meltano_yml_declares_the_tap_settings_as_generated_from_the_schema():
+    """Descriptions and kinds have one home, the config schema; meltano.yml's list is made from it.
+
+    Fails when a setting's description or kind in meltano.yml drifts from the schema, or the
+    generated block was edited by hand: `make readme` rewrites it.
+    """
+    script = _settings_script()
+    text = (ROOT / "meltano.yml").read_text()
+    plugins = yaml.safe_load(text)["plugins"]["extractors"]
     declared = next(p for p in plugins if p["name"] == "tap-emag")["settings"]
     assert [s["name"] for s in declared] == list(TAP_SETTINGS)
+    assert declared == script.meltano_settings()
+    assert script.with_meltano_settings(text) == text, "meltano.yml is out of date: make readme"
+    accounts = declared[0]
+    assert accounts["description"] == CONFIG_SCHEMA["properties"]["accounts"]["description"]
+    assert accounts["sensitive"] is True  # it holds the passwords
+    assert {s["kind"] for s in declared if s["name"].endswith("_per_second")} == {"integer"}
     restated = [s["name"] for s in declared if "value" in s]
     assert restated == [], f"defaults belong in tap_emag/config.py only: {restated}"

@@ -7,7 +7,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft7Validator
 
+from tap_emag import normalize, schemas
 from tap_emag.normalize import InvalidProductError, gpsr_details, normalize_product
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "product_offer_read.json"
@@ -23,6 +25,31 @@ def test_every_fixture_record_normalises_to_the_same_shape(products):
     shapes = {tuple(sorted(record)) for record in products.values()}
     assert len(shapes) == 1
     assert all(record["quality_issues"] == [] for record in products.values())
+
+
+def test_normalize_reads_every_field_of_the_product_schema_once(products):
+    """The schema is the one list of the product's fields: normalize names only the special ones.
+
+    A property added to schemas.PRODUCTS in a shape normalize cannot read by type, or a
+    special field the schema no longer has, fails here.
+    """
+    by_shape = [normalize.STRING_FIELDS, normalize.INTEGER_FIELDS, normalize.DECIMAL_FIELDS,
+                normalize.WAREHOUSE_LIST_FIELDS, normalize.STATUS_LIST_FIELDS,
+                normalize.OBJECT_FIELDS, normalize.SPECIAL_FIELDS, normalize.DERIVED_FIELDS,
+                normalize.STAMPED_FIELDS]
+    named = [field for fields in by_shape for field in fields]
+    properties = schemas.PRODUCTS["properties"]
+    assert sorted(named) == sorted(properties)  # each one once
+    for record in products.values():
+        assert set(record) == set(properties) - set(normalize.STAMPED_FIELDS)
+
+
+def test_a_stamped_record_is_valid_against_the_product_schema(products):
+    validator = Draft7Validator(schemas.PRODUCTS)
+    for record in products.values():
+        stamped = {**record, "account": "main", "content_hash": "0" * 16, "run_id": "r",
+                   "version_observed_at": "2026-12-05T10:00:00+00:00", "_sdc_deleted_at": None}
+        assert [error.message for error in validator.iter_errors(stamped)] == []
 
 
 def test_prices_are_exact_decimals(products):

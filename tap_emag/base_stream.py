@@ -1,7 +1,9 @@
 """The base stream of every eMAG stream: one partition per account, read through the run.
 
 Streams get the tap's `TapRun` when they are built and reach accounts, clients and failures
-through it only; the HTTP client itself is in `emag_api`.
+through it only. The SDK template's `client.py` holds a REST base stream; eMAG's API does not
+fit `RESTStream` (docs/ARCHITECTURE.md), so the HTTP client is in `emag_api` and this module
+holds only the base stream.
 """
 
 from __future__ import annotations
@@ -35,15 +37,15 @@ class EmagStream(Stream):
     @property
     def partitions(self) -> list[dict[str, t.Any]] | None:
         """One partition per account: bookmarks and failures stay per account."""
-        return [{"account": account.name} for account in self.run.accounts]
+        return [{"account": account.name} for account in self.run.settings.accounts]
 
     def client(self, context: Context) -> EmagAccountClient:
         """The HTTP client of the partition's account."""
         if not context:
             msg = f"stream {self.name} is read per account and needs an account context"
             raise ValueError(msg)
-        return self.run.client(context["account"])
+        return self.run.clients.client(context["account"])
 
     def log_failure(self, context: t.Mapping[str, t.Any], error: EmagApiError) -> None:
         """Record an account's failure: the run goes on with the other accounts."""
-        self.run.record_failure(context["account"], self.name, error)
+        self.run.failures.record(context["account"], self.name, error)
