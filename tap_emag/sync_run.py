@@ -56,6 +56,9 @@ class AccountSyncRun:
     order_requests: int = 0
     products_touched: int | None = None
     products_deferred: int | None = None
+    # the account's request budget for products, categories and VAT rates in this run (the
+    # requests_per_second setting): the sync log's API floor divides the run's reads by it
+    requests_per_second: float | None = None
 
     def add_error(self, message: str) -> None:
         """Keep the first errors verbatim, then only count how many more there were."""

@@ -81,7 +81,8 @@ class TapRun:
             # must not be logged (and counted in the scans' figures) as a failed full scan
             self._sync_runs[account_name] = AccountSyncRun(
                 run_id=self.run_id, account=account_name,
-                mode=QUICK if self.settings.quick_sync else FULL)
+                mode=QUICK if self.settings.quick_sync else FULL,
+                requests_per_second=self.settings.requests_per_second)
         return self._sync_runs[account_name]
 
     def synced_accounts(self) -> list[str]:
