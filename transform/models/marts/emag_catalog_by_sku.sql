@@ -9,33 +9,24 @@ with
 
 live_products as (
 
-    select * from {{ ref('emag_products') }}
-    where not is_deleted and part_number is not null
-
-),
-
--- one offer per account and SKU (two live offers of a SKU in one account: the larger value
--- of each field)
-offers as (
-
     select
         account,
         part_number,
-        max(product_name) as product_name,
-        max(product_id) as product_id,
-        max(sale_price) as sale_price,
-        max(general_stock) as general_stock,
-        max(offer_status) as offer_status,
-        max(part_number_key) as part_number_key,
-        bool_or(is_saleable) as is_saleable
-    from live_products
-    group by account, part_number
+        product_name,
+        product_id,
+        sale_price,
+        general_stock,
+        offer_status,
+        part_number_key,
+        is_saleable
+    from {{ ref('emag_products') }}
+    where not is_deleted and part_number is not null
 
 ),
 
 accounts as (
 
-    select distinct account from offers
+    select distinct account from live_products
 
 ),
 
@@ -50,44 +41,35 @@ account_pairs as (
 
 ),
 
-skus as (
-
-    select distinct part_number from offers
-
-),
-
+-- each side's offer of the SKU (two live offers of a SKU in one account: the larger value of
+-- each field)
 side_by_side as (
 
     select
         account_pairs.account,
         account_pairs.other_account,
-        skus.part_number,
-        coalesce(own.product_name, other.product_name) as product_name,
-        own.product_id,
-        other.product_id as other_product_id,
-        own.sale_price,
-        other.sale_price as other_sale_price,
-        own.general_stock,
-        other.general_stock as other_general_stock,
-        own.offer_status,
-        other.offer_status as other_offer_status,
-        own.part_number_key,
-        other.part_number_key as other_part_number_key,
-        own.is_saleable,
-        other.is_saleable as other_is_saleable,
-        own.part_number is not null as is_in_account,
-        other.part_number is not null as is_in_other_account
+        live_products.part_number,
+        max(live_products.product_name) as product_name,
+        {%- for column in ['product_id', 'sale_price', 'general_stock', 'offer_status', 'part_number_key'] %}
+            max(live_products.{{ column }}) filter (
+                where live_products.account = account_pairs.account
+            ) as {{ column }},
+            max(live_products.{{ column }}) filter (
+                where live_products.account = account_pairs.other_account
+            ) as other_{{ column }},
+        {%- endfor %}
+        bool_or(live_products.is_saleable) filter (
+            where live_products.account = account_pairs.account
+        ) as is_saleable,
+        bool_or(live_products.is_saleable) filter (
+            where live_products.account = account_pairs.other_account
+        ) as other_is_saleable,
+        bool_or(live_products.account = account_pairs.account) as is_in_account,
+        bool_or(live_products.account = account_pairs.other_account) as is_in_other_account
     from account_pairs
-    cross join skus
-    left join offers as own
-        on
-            account_pairs.account = own.account
-            and skus.part_number = own.part_number
-    left join offers as other
-        on
-            account_pairs.other_account = other.account
-            and skus.part_number = other.part_number
-    where own.part_number is not null or other.part_number is not null
+    inner join live_products
+        on live_products.account in (account_pairs.account, account_pairs.other_account)
+    group by account_pairs.account, account_pairs.other_account, live_products.part_number
 
 )
 
