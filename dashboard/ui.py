@@ -6,6 +6,7 @@ Errors are shown here once, in words a seller can act on; the password never rea
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import typing as t
 from collections.abc import Sequence
@@ -69,11 +70,12 @@ def sidebar() -> None:
             st.cache_data.clear()
 
 
-def age(seconds: float | None) -> str:
-    """'42 s ago', '7 min ago', '3 h ago', '2 d ago'."""
-    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+def age(moment: dt.datetime | None) -> str:
+    """How long ago a UTC time of the marts (no zone) was: '42 s ago', '7 min ago', '3 h ago'."""
+    if moment is None or pd.isna(moment):
         return "never"
-    seconds = max(0.0, float(seconds))
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    seconds = max(0.0, (now - moment).total_seconds())
     for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
         if seconds >= size:
             return f"{int(seconds // size)} {unit} ago"

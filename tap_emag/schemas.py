@@ -283,4 +283,9 @@ SYNC_RUNS = th.PropertiesList(
                     "Quick sync: touched products beyond quick_sync_max_products, left for"
                     " the next scan."
                 )),
+    th.Property("requests_per_second", th.NumberType,
+                description=(
+                    "The request budget of the run's product reads (the requests_per_second"
+                    " setting): the sync log's API floor is the reads divided by it."
+                )),
 ).to_dict()

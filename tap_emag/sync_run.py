@@ -63,6 +63,9 @@ class AccountSyncRun:
     order_requests: int = 0
     products_touched: int | None = None
     products_deferred: int | None = None
+    # the account's request budget for products, categories and VAT rates in this run (the
+    # requests_per_second setting): the sync log's API floor divides the run's reads by it
+    requests_per_second: float | None = None
 
     def add_error(self, message: str) -> None:
         """Keep the first errors verbatim, then only count how many more there were."""
@@ -112,8 +115,9 @@ class AccountSyncRun:
 class SyncRuns:
     """Each account's sync run in this invocation, opened by the first stream that reads it."""
 
-    def __init__(self, run_id: str, *, quick: bool) -> None:
+    def __init__(self, run_id: str, *, quick: bool, requests_per_second: float) -> None:
         self.run_id = run_id
+        self._requests_per_second = requests_per_second
         # a quick run is `quick` from the start: one that fails before reading a product must
         # not be logged (and counted in the scans' figures) as a failed full scan
         self._first_mode = QUICK if quick else FULL
@@ -123,7 +127,8 @@ class SyncRuns:
         """The account's sync run (its row of the sync log), opened on first use."""
         if account not in self._runs:
             self._runs[account] = AccountSyncRun(
-                run_id=self.run_id, account=account, mode=self._first_mode)
+                run_id=self.run_id, account=account, mode=self._first_mode,
+                requests_per_second=self._requests_per_second)
         return self._runs[account]
 
     def opened(self) -> list[str]:

@@ -72,7 +72,8 @@ class TapRun:
               tap_version: str) -> TapRun:
         """The parts of a new run, nothing read or locked yet."""
         clients = AccountClients(settings, logger, user_agent=f"tap-emag/{tap_version}")
-        sync_runs = SyncRuns(run_id, quick=settings.quick_sync)
+        sync_runs = SyncRuns(run_id, quick=settings.quick_sync,
+                             requests_per_second=settings.requests_per_second)
         kind = "quick" if settings.quick_sync else "scan"
         return cls(
             run_id=run_id, settings=settings, tap_version=tap_version, clients=clients,

@@ -73,10 +73,10 @@ st.plotly_chart(over_time, key="chart-over-time")
 st.subheader("Needs attention")
 attention = ui.read(queries.NEEDS_ATTENTION)
 REASONS = {
-    "invalid_price": "Invalid price",
-    "documentation_rejected": "Documentation rejected",
-    "active_out_of_stock": "Active, out of stock",
-    "lost_buy_button": "Lost the buy button (24 h)",
+    "has_invalid_price": "Invalid price",
+    "has_rejected_documentation": "Documentation rejected",
+    "is_active_out_of_stock": "Active, out of stock",
+    "has_lost_buy_button": "Lost the buy button (24 h)",
 }
 for account in now["account"]:
     rows = attention[attention["account"] == account]

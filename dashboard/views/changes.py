@@ -1,9 +1,12 @@
 """Changes: what the last run and the last 24 hours changed, and one product's history.
 
-Price, stock and status changes, new and deleted products (emag_product_history).
+Price, stock and status changes, new and deleted products (emag_product_changes), and the
+versions of one product (emag_product_history).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,12 +23,12 @@ if last_run.empty:
     st.stop()
 run = last_run.iloc[0]
 
-KINDS = {"is_new": "New", "is_deleted": "Deleted", "price_changed": "Price changed",
-         "stock_changed": "Stock changed", "status_changed": "Status changed"}
+KINDS = {"is_new": "New", "is_deletion": "Deleted", "has_price_change": "Price changed",
+         "has_stock_change": "Stock changed", "has_status_change": "Status changed"}
 WINDOWS = {
     "last-run": (f"The last run ({run['sync_mode']}, started"
                  f" {run['started_at']:%Y-%m-%d %H:%M} UTC)",
-                 queries.CHANGES_IN_RUN, (run["run_id"], run["run_id"])),
+                 queries.CHANGES_IN_RUN, (run["run_id"],)),
     "last-24h": ("The last 24 hours", queries.CHANGES_SINCE, ()),
 }
 
@@ -55,11 +58,11 @@ if not shown.empty:
     shown["change"] = shown[list(KINDS)].apply(
         lambda flags: ", ".join(KINDS[name].lower() for name in KINDS if flags[name])
         or "other fields", axis=1)
-    for column in ("previous_status", "status"):
+    for column in ("previous_offer_status", "offer_status"):
         shown[column] = shown[column].map(ui.status_labels())
     shown = shown[["account", "product_id", "part_number", "product_name", "changed_at",
-                   "change", "previous_sale_price", "sale_price", "previous_stock", "stock",
-                   "previous_status", "status", "run_id"]]
+                   "change", "previous_sale_price", "sale_price", "previous_general_stock",
+                   "general_stock", "previous_offer_status", "offer_status", "run_id"]]
 ui.table(shown, "changes-table", "Nothing changed.")
 
 st.subheader("One product's history")
@@ -87,9 +90,10 @@ if history.empty:
     st.warning(f"No product {chosen[1]} in account {chosen[0]}.")
     st.stop()
 live = history[~history["is_deleted"]]
-# each version holds from valid_from to the next one: a step line, extended to now
+# each version holds from valid_from to the next one: a step line, the live one extended to now
+now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
 steps = pd.concat([live[["valid_from", "sale_price", "general_stock"]],
-                   live.tail(1).assign(valid_from=history["valid_until"].iloc[-1])
+                   live.tail(1).assign(valid_from=now)
                    if not history["is_deleted"].iloc[-1] else live.head(0)])
 figure = make_subplots(specs=[[{"secondary_y": True}]])
 figure.add_trace(go.Scatter(x=steps["valid_from"], y=steps["sale_price"], name="price",
@@ -103,4 +107,4 @@ figure.update_yaxes(title_text="price (without VAT)", secondary_y=False)
 figure.update_yaxes(title_text="stock", secondary_y=True, rangemode="tozero", tickformat=",d")
 st.plotly_chart(figure, key="chart-product-history")
 history["offer_status"] = history["offer_status"].map(ui.status_labels())
-ui.table(history.drop(columns=["valid_until"]), "product-history-table", "No versions.")
+ui.table(history, "product-history-table", "No versions.")

@@ -1,4 +1,4 @@
-"""Sync health: is the pipeline running, how fast against eMAG's floor, what failed and why."""
+"""Sync health: is the pipeline running, how fast against the API floor, what failed and why."""
 
 from __future__ import annotations
 
@@ -17,24 +17,25 @@ if last.empty:
     st.stop()
 
 st.subheader("Last run per account")
-st.caption(f"The API floor is the least time eMAG's {queries.EMAG_REQUESTS_PER_SECOND}"
-           " requests/s allow for the run's reads (pages for a scan, products re-read by id for"
-           " a quick run).")
+st.caption("The API floor is the least time the run's reads take at the request rate it ran"
+           " with (the tap's `requests_per_second`, eMAG's limit): pages for a scan, products"
+           " re-read by id for a quick run.")
 for row in last.itertuples():
     with st.container(key=f"last-run-{row.account}", border=True):
         st.markdown(f"**{row.account}** · {row.sync_mode} · {row.sync_status}")
         finished, duration, floor, speed = st.columns(4)
-        finished.metric("Finished", ui.age(row.age_seconds),
+        finished.metric("Finished", ui.age(row.finished_at),
                         help=f"{row.finished_at:%Y-%m-%d %H:%M:%S} UTC")
         duration.metric("Duration", f"{ui.number(row.duration_seconds, 1)} s")
         floor.metric("Against the API floor",
-                     "—" if pd.isna(row.floor_ratio) else f"{row.floor_ratio:.2f}x",
-                     help=f"floor {ui.number(row.floor_seconds, 1)} s")
+                     "—" if pd.isna(row.api_floor_ratio) else f"{row.api_floor_ratio:.2f}x",
+                     help=f"floor {ui.number(row.api_floor_seconds, 1)} s at"
+                          f" {ui.number(row.requests_per_second, 1)} requests/s")
         speed.metric("Products/s", ui.number(row.products_per_second, 1))
 
 by_kind = ui.read(queries.LAST_RUN_BY_KIND)
 with st.expander("Last scan and last quick sync per account"):
-    ui.table(by_kind, "last-by-kind", "No runs.")
+    ui.table(by_kind.round({"duration_seconds": 1}), "last-by-kind", "No runs.")
 
 st.subheader("The last 30 days")
 runs = ui.read(queries.RUNS_LAST_30_DAYS)
@@ -47,22 +48,22 @@ with totals:
     count, failed, changes, throttled, retries = st.columns(5)
     count.metric("Runs", ui.number(len(runs)))
     failed.metric("Failed runs", ui.number((runs["sync_status"] == "failed").sum()))
-    changes.metric("Products changed", ui.number(runs["changes"].sum()))
+    changes.metric("Products changed", ui.number(runs["products_changed"].sum()))
     throttled.metric("HTTP 429s", ui.number(runs["throttled_responses"].sum()))
     retries.metric("Retries", ui.number(runs["retries"].sum()))
 
 duration = px.scatter(
     runs, x="started_at", y="duration_seconds", color="account", symbol="sync_mode",
-    hover_data=["run_id", "sync_status", "floor_seconds", "products_per_second"],
+    hover_data=["run_id", "sync_status", "api_floor_seconds", "products_per_second"],
     labels={"started_at": "started (UTC)", "duration_seconds": "duration (s)"},
     title="Duration of each run (markers) against its API floor (lines)",
 )
 for account, rows in runs.groupby("account"):
-    duration.add_scatter(x=rows["started_at"], y=rows["floor_seconds"], mode="lines",
+    duration.add_scatter(x=rows["started_at"], y=rows["api_floor_seconds"], mode="lines",
                          line={"dash": "dot"}, name=f"{account} floor")
 st.plotly_chart(duration, key="chart-duration")
 
-measures = {"changes": "products changed", "throttled_responses": "HTTP 429s",
+measures = {"products_changed": "products changed", "throttled_responses": "HTTP 429s",
             "retries": "retries", "failed_runs": "failed runs"}
 # the same 30 days of runs, summed per day (UTC) and account
 by_day = (runs.assign(day=runs["started_at"].dt.normalize(),

@@ -1,50 +1,91 @@
--- The accounts side by side per part_number (seller SKU): price, stock, status and PNK of each
--- account (every account in the raw data, by name, or var `sku_accounts`: macro
--- sku_accounts), with flags for inconsistencies. A view: always current, nothing to rebuild.
+-- Two accounts side by side per part_number (the seller's SKU): one row per ordered pair of
+-- accounts (account, other_account) and SKU that either of them lists, with each side's
+-- product id, price, stock, status, PNK and saleability, and what differs. MAIN vs FBE is
+-- `where account = 'main' and other_account = 'fbe'`; every pair is there both ways round.
+-- The columns are the same whatever the accounts. A view: always current.
 {{ config(materialized='view') }}
-{%- set accounts = sku_accounts() %}
 
 with
 
-products as (
+live_products as (
 
-    select * from {{ ref('emag_products') }}
+    select
+        account,
+        part_number,
+        product_name,
+        product_id,
+        sale_price,
+        general_stock,
+        offer_status,
+        part_number_key,
+        is_saleable
+    from {{ ref('emag_products') }}
     where not is_deleted and part_number is not null
 
 ),
 
-per_sku as (
+accounts as (
+
+    select distinct account from live_products
+
+),
+
+account_pairs as (
 
     select
-        part_number,
-        max(product_name) as product_name,
-        {%- for account in accounts %}
-            max(product_id) filter (where account = '{{ account }}') as {{ account }}_product_id,
-            max(sale_price) filter (where account = '{{ account }}') as {{ account }}_sale_price,
-            max(general_stock) filter (where account = '{{ account }}') as {{ account }}_stock,
-            max(offer_status) filter (where account = '{{ account }}') as {{ account }}_status,
-            max(part_number_key) filter (where account = '{{ account }}') as {{ account }}_part_number_key,
-            bool_or(is_saleable) filter (where account = '{{ account }}') as {{ account }}_is_saleable,
+        accounts.account,
+        other_accounts.account as other_account
+    from accounts
+    cross join accounts as other_accounts
+    where accounts.account <> other_accounts.account
+
+),
+
+-- each side's offer of the SKU (two live offers of a SKU in one account: the larger value of
+-- each field)
+side_by_side as (
+
+    select
+        account_pairs.account,
+        account_pairs.other_account,
+        live_products.part_number,
+        max(live_products.product_name) as product_name,
+        {%- for column in ['product_id', 'sale_price', 'general_stock', 'offer_status', 'part_number_key'] %}
+            max(live_products.{{ column }}) filter (
+                where live_products.account = account_pairs.account
+            ) as {{ column }},
+            max(live_products.{{ column }}) filter (
+                where live_products.account = account_pairs.other_account
+            ) as other_{{ column }},
         {%- endfor %}
-        count(distinct account) as account_count
-    from products
-    group by part_number
+        bool_or(live_products.is_saleable) filter (
+            where live_products.account = account_pairs.account
+        ) as is_saleable,
+        bool_or(live_products.is_saleable) filter (
+            where live_products.account = account_pairs.other_account
+        ) as other_is_saleable,
+        bool_or(live_products.account = account_pairs.account) as is_in_account,
+        bool_or(live_products.account = account_pairs.other_account) as is_in_other_account
+    from account_pairs
+    inner join live_products
+        on live_products.account in (account_pairs.account, account_pairs.other_account)
+    group by account_pairs.account, account_pairs.other_account, live_products.part_number
 
 )
 
 select
     *,
-    {%- for account in accounts %}
-        {{ account }}_product_id is not null as in_{{ account }},
-    {%- endfor %}
-    {%- set prices, statuses, keys = [], [], [] %}
-    {%- for account in accounts %}
-        {%- do prices.append(account ~ '_sale_price') %}
-        {%- do statuses.append(account ~ '_status') %}
-        {%- do keys.append(account ~ '_part_number_key') %}
-    {%- endfor %}
-    account_count < {{ accounts | length }} as is_missing_in_an_account,
-    {{ differs(prices) }} as has_price_difference,
-    {{ differs(statuses) }} as has_status_difference,
-    {{ differs(keys) }} as has_part_number_key_difference
-from per_sku
+    other_sale_price - sale_price as price_difference,
+    case
+        when not is_in_account then account
+        when not is_in_other_account then other_account
+    end as missing_in,
+    is_in_account and is_in_other_account
+    and (sale_price is distinct from other_sale_price) as has_price_difference,
+    is_in_account and is_in_other_account
+    and (general_stock is distinct from other_general_stock) as has_stock_difference,
+    is_in_account and is_in_other_account
+    and (offer_status is distinct from other_offer_status) as has_status_difference,
+    is_in_account and is_in_other_account
+    and (part_number_key is distinct from other_part_number_key) as has_part_number_key_difference
+from side_by_side

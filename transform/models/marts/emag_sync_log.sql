@@ -59,7 +59,15 @@ counted as (
             (history_horizon.read_horizon_xid % 4294967296 - sync_runs.load_xid + 4294967296)
             % 4294967296 between 1 and 2147483647,
             false
-        ) as is_counted
+        ) as is_counted,
+        -- the API floor: the least time the run's reads take at its request budget; the
+        -- reads are a scan's pages, a quick run's reads by id (its requests less the orders',
+        -- which have a budget of their own)
+        (case
+            when sync_runs.sync_mode = 'quick'
+                then sync_runs.requests - coalesce(sync_runs.order_requests, 0)
+            else sync_runs.pages_fetched
+        end)::numeric / sync_runs.requests_per_second::numeric as api_floor
     from sync_runs
     cross join history_horizon
     left join versions_by_run
@@ -101,6 +109,13 @@ select
     tap_version,
     bookmark_origin_run_id,
     is_counted as is_counted_in_history,
+    case
+        when is_counted then created_in_history + updated_in_history + deleted_in_history
+    end as products_changed,
+    case when sync_mode in {{ sql_list(scan_modes()) }} then 'scan' else sync_mode end as run_kind,
+    requests_per_second,
+    round(api_floor, 1) as api_floor_seconds,
+    round((duration_seconds / nullif(api_floor, 0))::numeric, 2) as api_floor_ratio,
     case
         when duration_seconds > 0 then round((products_seen / duration_seconds)::numeric, 1)
     end as products_per_second

@@ -44,6 +44,7 @@ renamed as (
         order_requests,
         products_touched,
         products_deferred,
+        requests_per_second,
 
         -- booleans
         coalesce(filtered, false) as is_filtered,
