@@ -33,12 +33,13 @@ def main() -> int:
             print(f"  {schema + '.' + table:<30} {count[0]:>9,}")
         print("\nLast scan and last quick sync per account")
         rows = connection.execute("""
-            select distinct on (account, sync_mode = 'quick')
+            select distinct on (account, run_kind)
                 account, sync_mode, sync_status, finished_at, duration_seconds, products_seen,
                 products_created, products_updated, products_deleted, products_unchanged,
                 products_suspected
             from emag.emag_sync_log
-            order by account, sync_mode = 'quick', finished_at desc nulls last
+            where run_kind <> 'skipped'
+            order by account, run_kind, finished_at desc nulls last
         """).fetchall()
         for row in rows:
             account, mode, status, finished, seconds, *counts = row
