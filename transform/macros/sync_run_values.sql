@@ -1,4 +1,4 @@
-{#- The tap's sync-log vocabulary (the sync_runs stream, README "The tables"). -#}
+{#- The tap's sync-log vocabulary (the sync_runs stream; tap_emag/sync_run.py holds it, tests/unit/test_sync_run_vocabulary.py keeps this copy equal). -#}
 {% macro sync_statuses() %}
     {{ return(['completed', 'partial', 'failed', 'skipped']) }}
 {% endmacro %}
