@@ -5,69 +5,70 @@
     changes or empties them. Until they exist, staging reads them as empty (source_or_empty).
 -#}
 
-{#- Each local table's columns and types (the DDL below and staging's empty stand-in). -#}
-{% macro local_table_columns(table) %}
-    {%- set products = {'account': 'text', 'product_id': 'bigint', 'part_number': 'text'} -%}
+{#- The local tables: each column's name, type and constraint, and the table's checks. -#}
+{% macro local_tables() %}
+    {%- set products = [
+        {'name': 'account', 'type': 'text', 'constraint': 'not null'},
+        {'name': 'product_id', 'type': 'bigint'},
+        {'name': 'part_number', 'type': 'text'},
+    ] -%}
     {%- for field in contested_fields() -%}
-        {%- do products.update({field.name: field.local_type}) -%}
+        {%- do products.append({'name': field.name, 'type': field.local_type}) -%}
     {%- endfor -%}
-    {%- do products.update({'updated_at': 'timestamptz', 'conflict_strategy': 'text'}) -%}
+    {%- do products.extend([
+        {'name': 'updated_at', 'type': 'timestamptz', 'constraint': 'not null default now()'},
+        {'name': 'conflict_strategy', 'type': 'text',
+         'constraint': 'check (conflict_strategy in ' ~ sql_list(conflict_strategies()) ~ ')'},
+    ]) -%}
     {{ return({
-        'products': products,
-        'product_conflict_resolutions': {
-            'account': 'text',
-            'product_id': 'bigint',
-            'field': 'text',
-            'winner': 'text',
-            'decided_at': 'timestamptz',
-            'decided_by': 'text',
-        },
-    }[table]) }}
-{% endmacro %}
-
-{#- The DDL: each column with its type and constraints, the table's checks. -#}
-{% macro local_tables_ddl() %}
-    {%- set schema = var('emag_local_schema', 'local') -%}
-    {%- set constraints = {
         'products': {
-            'account': 'not null',
-            'updated_at': 'not null default now()',
-            'conflict_strategy': 'check (conflict_strategy in ' ~ sql_list(conflict_strategies()) ~ ')',
-            '': 'check (product_id is not null or part_number is not null)',
+            'columns': products,
+            'checks': ['product_id is not null or part_number is not null'],
         },
         'product_conflict_resolutions': {
-            'account': 'not null',
-            'product_id': 'not null',
-            'field': 'not null check (field in ' ~ sql_list(contested_field_names()) ~ ')',
-            'winner': 'not null check (winner in ' ~ sql_list(conflict_sides()) ~ ')',
-            'decided_at': 'not null default now()',
+            'columns': [
+                {'name': 'account', 'type': 'text', 'constraint': 'not null'},
+                {'name': 'product_id', 'type': 'bigint', 'constraint': 'not null'},
+                {'name': 'field', 'type': 'text',
+                 'constraint': 'not null check (field in ' ~ sql_list(contested_field_names()) ~ ')'},
+                {'name': 'winner', 'type': 'text',
+                 'constraint': 'not null check (winner in ' ~ sql_list(conflict_sides()) ~ ')'},
+                {'name': 'decided_at', 'type': 'timestamptz', 'constraint': 'not null default now()'},
+                {'name': 'decided_by', 'type': 'text'},
+            ],
+            'checks': [],
         },
-    } -%}
-    create schema if not exists {{ schema }};
-    {%- for table in ['products', 'product_conflict_resolutions'] %}
-
-    create table if not exists {{ schema }}.{{ table }} (
-        {%- for name, type in local_table_columns(table).items() %}
-        {{ name }} {{ type }}{% if constraints[table].get(name) %} {{ constraints[table][name] }}{% endif %}{% if not loop.last or constraints[table].get('') %},{% endif %}
-        {%- endfor %}
-        {%- if constraints[table].get('') %}
-        {{ constraints[table][''] }}
-        {%- endif %}
-    );
-    {%- endfor %}
+    }) }}
 {% endmacro %}
 
-{#- `dbt run-operation create_local_tables`: the tables, when missing. -#}
+{#- A local table's columns and types (staging's empty stand-in while it is missing). -#}
+{% macro local_table_columns(table) %}
+    {%- set columns = {} -%}
+    {%- for column in local_tables()[table].columns -%}
+        {%- do columns.update({column.name: column.type}) -%}
+    {%- endfor -%}
+    {{ return(columns) }}
+{% endmacro %}
+
+{#- `dbt run-operation create_local_tables`: the tables that are missing, empty. -#}
 {% macro create_local_tables() %}
     {%- set schema = var('emag_local_schema', 'local') -%}
-    {%- set missing = [] -%}
-    {%- for table in ['products', 'product_conflict_resolutions'] -%}
-        {%- if adapter.get_relation(database=target.database, schema=schema, identifier=table) is none -%}
-            {%- do missing.append(schema ~ '.' ~ table) -%}
+    {%- for name, table in local_tables().items() -%}
+        {%- if adapter.get_relation(database=target.database, schema=schema, identifier=name) is none -%}
+            {%- set ddl -%}
+                create schema if not exists {{ schema }};
+                create table if not exists {{ schema }}.{{ name }} (
+                    {%- for column in table.columns %}
+                    {{ column.name }} {{ column.type }} {{ column.get('constraint', '') }}
+                    {%- if not loop.last or table.checks %},{% endif %}
+                    {%- endfor %}
+                    {%- for check in table.checks %}
+                    check ({{ check }}){% if not loop.last %},{% endif %}
+                    {%- endfor %}
+                );
+            {%- endset -%}
+            {%- do run_query(ddl) -%}
+            {{ log("Created the seller's table " ~ schema ~ "." ~ name ~ " (empty)", info=True) }}
         {%- endif -%}
     {%- endfor -%}
-    {%- if missing -%}
-        {%- do run_query(local_tables_ddl()) -%}
-        {{ log("Created the seller's tables " ~ missing | join(', ') ~ " (empty)", info=True) }}
-    {%- endif -%}
 {% endmacro %}
