@@ -236,6 +236,6 @@ def test_four_schedules_at_off_round_minutes():
     assert len(minutes) == 6 and sorted(minutes)[1] - sorted(minutes)[0] == 10
     assert 0 not in minutes and not minutes & _minutes(
         schedules["emag-hourly-sync"]["cron_interval"].split()[0])
-    assert quick["job"]["tasks"] == ["tap-emag--quick target-postgres dbt:prepare-sources dbt:run"]
+    assert quick["job"]["tasks"] == ["tap-emag--quick target-postgres dbt:run"]
     assert schedules["emag-hourly-sync"]["job"]["tasks"] == [
         "tap-emag target-postgres dbt:prepare-sources dbt:run"]

@@ -1,13 +1,14 @@
 {#-
-    `dbt run-operation mark_unlisted_products_deleted` (part of the jobs' step
+    `dbt run-operation mark_unlisted_products_deleted` (part of the scan job's step
     `dbt:prepare-sources`, after the load and before `dbt:run`): marks the products of
     int_emag__unlisted_products deleted in the raw products table, as the tap's own deletion
     records would: `_sdc_deleted_at` = the end of the scan that confirmed it, and
     `_sdc_batched_at` = now, as a load would. The next build reads these rows as new versions
     (they are written after its last read horizon, macro written_since_last_build).
     Idempotent. Reads the view as the last `dbt run` built it: before the first build (a fresh
-    database) there is none and nothing to mark yet; the next job's step marks what the first
-    runs confirmed.
+    database) there is none and nothing to mark yet; the next scan's step marks what the first
+    runs confirmed. Only a completed scan confirms a deletion, and every scan job runs this
+    after its load: the quick sync's job does not need it.
 -#}
 {% macro mark_unlisted_products_deleted() %}
     {%- set unlisted = load_relation(ref('int_emag__unlisted_products')) -%}
