@@ -2,8 +2,8 @@
 
 Every run after the first first applies "a day of changes" to the sandbox catalogue (price and
 stock changes, new products, end of life, deletions; seeded, so reproducible), then runs
-`meltano run tap-emag target-postgres dbt:run`, which then syncs incrementally. Then a few
-orders come in, and `meltano run emag-quick-sync` re-reads by id only the offers they touched.
+`meltano run emag-sync`, which then syncs incrementally. Then a few orders come in, and
+`meltano run emag-quick-sync` re-reads by id only the offers they touched.
 """
 
 from __future__ import annotations
@@ -70,8 +70,8 @@ def main() -> None:
               "dbt:seed")
         _step("", meltano, "invoke", "dbt:load-sample-local-products")
     env = {**os.environ, "MELTANO_RUN_ID": str(uuid.uuid4())}
-    _step("meltano run tap-emag target-postgres dbt:run", meltano, "run",
-          "tap-emag", "target-postgres", "dbt:run", env=env)
+    _step("meltano run emag-sync (tap-emag target-postgres dbt:prepare-sources dbt:run)",
+          meltano, "run", "emag-sync", env=env)
     print(f"\n==> {ORDERS_PER_ACCOUNT} new orders per account in the sandbox")
     for account in DAY_OF_CHANGES:
         result = requests.post(f"{SANDBOX_ADMIN}/orders", timeout=60,

@@ -1,10 +1,17 @@
-"""Run one dbt command while holding this project's lock in Postgres: one dbt build at a time.
+"""Run one dbt command under this project's build lock: one writing dbt command at a time.
 
-The quick sync (every 10 minutes) and the hourly scan are separate Meltano jobs, and their dbt
-steps can start while the other's is still running. Two `dbt run`s of one project at once
-fail: dbt-postgres replaces a view by renaming it and dropping the old one with CASCADE, under
-the other run's feet. A session-level advisory lock in the target database makes the second
-wait for the first, across processes and machines (an orchestrator's workers included).
+The warehouse build's lock, an advisory lock in the target database (the other lock of the
+project is the tap's, per account: tap_emag/run_lock.py). The quick sync (every 10 minutes) and
+the hourly scan are separate Meltano jobs, and their dbt steps can start while the other's is
+still running. Two `dbt run`s of one project at once fail or corrupt: dbt-postgres replaces a
+view by renaming it and dropping the old one with CASCADE, under the other run's feet, and two
+builds of an incremental model would read the same table state and append the same rows. The
+steps that write outside dbt's schemas (`run-operation prepare_sources`, `purge_sync_log`, ...)
+would race a build the same way. A session-level advisory lock in the target database makes the
+second wait for the first, across processes and machines (an orchestrator's workers included);
+the lock ends with the session, so a killed command never leaves it held. Every command of the
+dbt utility that writes (meltano.yml) runs through this; a bare `dbt run` outside Meltano does
+not.
 Meltano's dbt utility runs this with its own Python (`commands.run.executable: python`), and
 it runs dbt in this process (dbt's programmatic `dbtRunner`): going through `dbt_invoker`
 started two more Python processes, about 3 s of every scheduled run.
@@ -38,7 +45,7 @@ def main(args: list[str]) -> int:
         with connection.cursor() as cursor:
             cursor.execute("select pg_try_advisory_lock(%s)", (LOCK_KEY,))
             if not cursor.fetchone()[0]:
-                print("dbt: another dbt build of this project is running (the quick sync and"
+                print("dbt: another dbt command of this project is writing (the quick sync and"
                       " the scan overlap); waiting for it to finish.", file=sys.stderr,
                       flush=True)
                 cursor.execute("select pg_advisory_lock(%s)", (LOCK_KEY,))

@@ -68,12 +68,12 @@ def test_drift_changes_the_identity_of_exactly_the_drifted_offers(drifted, sandb
     for account in SIZES:
         # the history, not raw: the quick run re-read some of them since (raw keeps its run id)
         emitted = {row[0] for row in postgres.query(
-            "select product_id from emag_intermediate.int_emag__product_versions"
+            "select product_id from emag_system_of_record.int_emag__product_versions"
             " where account = %s and run_id = %s", (account, runs["drifted"]))}
         assert emitted == _drifting(sandbox, account)
         # the scans' versions (the quick run after them records the orders' stock changes)
         versions = dict(postgres.query(
-            "select product_id, count(*) from emag_intermediate.int_emag__product_versions"
+            "select product_id, count(*) from emag_system_of_record.int_emag__product_versions"
             " where account = %s and run_id = any(%s) group by product_id",
             (account, [runs["before"], runs["drifted"], runs["again"]])))
         assert {pid for pid, count in versions.items() if count == 2} == emitted

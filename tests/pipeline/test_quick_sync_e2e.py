@@ -70,7 +70,7 @@ def _duplicate_versions(dsn: str) -> list[tuple]:
                 select account, product_id, valid_from, version_hash,
                        lag(version_hash) over (partition by account, product_id
                                                order by valid_from) as before
-                from emag_intermediate.int_emag__product_versions
+                from emag_system_of_record.int_emag__product_versions
             ) as versions where version_hash = before""").fetchall()
 
 

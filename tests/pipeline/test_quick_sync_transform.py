@@ -19,6 +19,7 @@ from decimal import Decimal
 
 import psycopg
 import pytest
+import yaml
 
 from tap_emag.schemas import ORDERS, PRODUCTS, SYNC_RUNS
 from tests.support.meltano_project import (
@@ -53,7 +54,7 @@ def sandbox():
 def project(tmp_path_factory, sandbox, postgres):
     project = MeltanoProject(tmp_path_factory.mktemp("meltano"), sandbox.base_url, postgres,
                              meltano_accounts(SIZES), requests_per_second=100)
-    result = project.run("tap-emag", "target-postgres", "dbt:run")
+    result = project.run("emag-sync")  # the load, dbt:prepare-sources (local tables), dbt:run
     assert result.returncode == 0, result.stderr[-3000:]
     return project
 
@@ -113,7 +114,7 @@ def _live_products(postgres, count: int, offset: int = 0) -> list[int]:
 def _history(postgres, product_id: int) -> list[tuple[t.Any, ...]]:
     return postgres.query(
         "select version_hash, valid_from, previous_version_hash from"
-        " emag_intermediate.int_emag__product_versions where account = 'main'"
+        " emag_system_of_record.int_emag__product_versions where account = 'main'"
         " and product_id = %s order by valid_from", (product_id,))
 
 
@@ -186,7 +187,7 @@ def test_orders_reach_the_order_marts_and_the_stock_cover(project, postgres):
     (scan_started, scan_finished), = postgres.query(
         "select started_at, finished_at from emag.emag_sync_log where sync_mode = 'full'")
     (valid_from,), = postgres.query(
-        "select valid_from from emag_intermediate.int_emag__product_versions"
+        "select valid_from from emag_system_of_record.int_emag__product_versions"
         " where account = 'main' and product_id = %s", (p1,))
     assert cover[0][4] == max(scan_started, valid_from)
     assert postgres.query("select distinct last_synced_at from emag.emag_products"
@@ -261,20 +262,22 @@ def _change_products(postgres, product_ids: list[int], run_id: str) -> None:
             " where account = 'main' and id = any(%s)", (run_id, product_ids))
 
 
-def _start_dbt(project: MeltanoProject, name: str, *args: str) -> subprocess.Popen[str]:
-    """`dbt run` in the background, with its own target and log folders (as each Meltano job
-    should have: dbt's target folder is not safe to share between runs at once)."""
+def _start_dbt(project: MeltanoProject, name: str, *args: str,
+               command: str = "dbt:run") -> subprocess.Popen[str]:
+    """A dbt step of the jobs (`dbt:run`, as they run it: through the build lock) in the
+    background, with its own target and log folders (as each Meltano job should have: dbt's
+    target folder is not safe to share between runs at once)."""
     env = {**project.env, "DBT_TARGET_PATH": str(project.workdir / f"target-{name}"),
            "DBT_LOG_PATH": str(project.workdir / f"logs-{name}")}
-    return subprocess.Popen([MELTANO, "invoke", "dbt", "run", *args], cwd=ROOT, env=env,
+    return subprocess.Popen([MELTANO, "invoke", command, *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def _duplicates(postgres) -> dict[str, int]:
     keys = {
-        "emag_intermediate.int_emag__product_versions": "account, product_id, valid_from",
+        "emag_system_of_record.int_emag__product_versions": "account, product_id, valid_from",
         "emag_intermediate.int_emag__products_current": "account, product_id",
-        "emag_intermediate.int_emag__field_resolutions": "account, product_id, field",
+        "emag_system_of_record.int_emag__field_resolutions": "account, product_id, field",
         "emag_intermediate.int_emag__catalogue_by_day": "account, stat_date",
         "emag_intermediate.int_emag__sync_windows_by_day": "account, stat_date",
         "emag.emag_sync_statistics": "account, stat_date",
@@ -297,66 +300,94 @@ def test_incremental_builds_of_two_runs_at_once_record_each_version_once(project
         assert [run.returncode for run in runs] == [0, 0], outputs[0][-3000:] + outputs[1][-3000:]
         assert postgres.query(
             "select count(*), count(distinct product_id) from"
-            " emag_intermediate.int_emag__product_versions where run_id = %s",
+            " emag_system_of_record.int_emag__product_versions where run_id = %s",
             (f"overlap-{round_}",)) == [(20, 20)]
     assert set(_duplicates(postgres).values()) == {0}
     assert postgres.query(
-        "select count(*) from emag_intermediate.int_emag__field_resolutions") == [(60,)]
+        "select count(*) from emag_system_of_record.int_emag__field_resolutions") == [(60,)]
 
 
-def test_whole_runs_at_once_may_fail_but_lose_or_duplicate_nothing(project, postgres):
-    """Two complete `dbt run`s at once can fail on the views they both replace (dbt-postgres
-    swaps a view by renaming it and dropping the old one): the jobs should not overlap their
-    dbt steps. Whatever fails, the next run records every version exactly once."""
+def test_whole_runs_at_once_both_succeed_and_lose_or_duplicate_nothing(project, postgres):
+    """Two complete `dbt:run`s at once (the quick job's and the scan's): without the build lock
+    they fail on the views they both replace (dbt-postgres swaps a view by renaming it and
+    dropping the old one); with it the second waits, and says so, and both succeed."""
     products = _live_products(postgres, 10, offset=40)
     assert len(products) == 10
     for round_ in range(2):
         _change_products(postgres, products, f"whole-{round_}")
         runs = [_start_dbt(project, side) for side in "ab"]
-        for run in runs:
-            run.communicate(timeout=600)
-        _dbt(project)
+        outputs = [run.communicate(timeout=600)[0] for run in runs]
+        assert [run.returncode for run in runs] == [0, 0], outputs[0][-3000:] + outputs[1][-3000:]
+        assert any("waiting for it to finish" in output for output in outputs)
         assert postgres.query(
             "select count(*), count(distinct product_id) from"
-            " emag_intermediate.int_emag__product_versions where run_id = %s",
+            " emag_system_of_record.int_emag__product_versions where run_id = %s",
             (f"whole-{round_}",)) == [(10, 10)]
     assert set(_duplicates(postgres).values()) == {0}
 
 
+def _lock_key() -> int:
+    """The build lock's key, as transform/run_exclusive.py declares it."""
+    source = (ROOT / "transform" / "run_exclusive.py").read_text()
+    return int(re.search(r"^LOCK_KEY = (\d+)", source, re.M)[1])
+
+
+def _waiting_for_lock(postgres, step: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 120
+    while not postgres.query("select count(*) from pg_locks where locktype = 'advisory'"
+                             " and not granted")[0][0]:
+        assert step.poll() is None, step.communicate()[0][-3000:]
+        assert time.monotonic() < deadline, "the step never waited for the lock"
+        time.sleep(0.2)
+
+
 def test_a_build_waits_for_the_lock_then_reads_what_was_committed(project, postgres):
-    """The lock is the build's first statement: a build that finds it held waits, and then
-    reads the rows committed meanwhile (a new snapshot, READ COMMITTED)."""
+    """A build that finds the build lock held (another dbt step writing) waits, and then reads
+    the rows committed meanwhile."""
     (product,) = _live_products(postgres, 1, offset=5)
     with psycopg.connect(postgres.dsn) as holder:
-        holder.execute("select pg_advisory_xact_lock(hashtext('emag dbt build'),"
-                       " hashtext('emag_intermediate.int_emag__product_versions'))")
+        holder.execute("select pg_advisory_lock(%s)", (_lock_key(),))
         holder.execute("update emag_raw.products set content_hash = 'while-locked',"
                        " version_observed_at = now() at time zone 'utc', run_id = 'locked'"
                        " where account = 'main' and id = %s", (product,))
         build = _start_dbt(project, "waiting", "--select", "int_emag__product_versions")
-        deadline = time.monotonic() + 120
-        while not postgres.query("select count(*) from pg_locks where locktype = 'advisory'"
-                                 " and not granted")[0][0]:
-            assert build.poll() is None, build.communicate()[0][-3000:]
-            assert time.monotonic() < deadline, "the build never waited for the lock"
-            time.sleep(0.2)
+        _waiting_for_lock(postgres, build)
+        holder.commit()
         assert build.poll() is None
-    output = build.communicate(timeout=300)[0]  # the holder committed on leaving the block
+        holder.execute("select pg_advisory_unlock(%s)", (_lock_key(),))
+    output = build.communicate(timeout=300)[0]
     assert build.returncode == 0, output[-3000:]
     assert postgres.query(
-        "select version_hash from emag_intermediate.int_emag__product_versions"
+        "select version_hash from emag_system_of_record.int_emag__product_versions"
         " where account = 'main' and product_id = %s and run_id = 'locked'", (product,)
         ) == [("while-locked",)]
 
 
-def test_every_incremental_model_takes_the_build_lock_first(project):
-    listed = project.invoke("dbt", "ls", "--resource-type", "model", "--output", "json",
-                            "--output-keys", "name", "config")
-    assert listed.returncode == 0, listed.stdout[-3000:]
-    lines = (listed.stdout + listed.stderr).splitlines()  # meltano logs dbt's output
-    models = [json.loads(line[line.index("{"):]) for line in lines if '"config"' in line]
-    incremental = {model["name"]: model["config"]["pre-hook"] for model in models
-                   if model["config"]["materialized"] == "incremental"}
-    assert sorted(incremental) == sorted(INCREMENTAL_MODELS)
-    for name, hooks in incremental.items():
-        assert "serialize_build()" in hooks[0]["sql"], name
+@pytest.mark.parametrize("step", ["dbt:prepare-sources", "dbt:purge-sync-log"])
+def test_the_steps_that_write_outside_dbt_take_the_build_lock(project, postgres, step):
+    with psycopg.connect(postgres.dsn, autocommit=True) as holder:
+        holder.execute("select pg_advisory_lock(%s)", (_lock_key(),))
+        waiting = _start_dbt(project, step.split(":")[1], command=step)
+        _waiting_for_lock(postgres, waiting)
+        time.sleep(1)
+        assert waiting.poll() is None
+        holder.execute("select pg_advisory_unlock(%s)", (_lock_key(),))
+    output = waiting.communicate(timeout=300)[0]
+    assert waiting.returncode == 0, output[-3000:]
+    assert "waiting for it to finish" in output
+
+
+def test_every_dbt_command_that_writes_takes_the_build_lock():
+    """Every command of the dbt utility but the read-only ones runs through run_exclusive.py,
+    so no two writing dbt steps of the jobs overlap (there is no lock inside the models)."""
+    config = yaml.safe_load((ROOT / "meltano.yml").read_text())
+    (dbt,) = [u for u in config["plugins"]["utilities"] if u["name"] == "dbt"]
+    read_only = {"test", "compile", "debug", "docs-generate"}
+    writing = {name: command for name, command in dbt["commands"].items()
+               if name not in read_only}
+    assert {"run", "build", "seed", "prepare-sources", "create-local-tables",
+            "mark-unlisted-deleted", "purge-sync-log", "load-sample-local-products"} <= set(writing)
+    for name, command in writing.items():
+        assert command["args"].startswith("$MELTANO_PROJECT_ROOT/transform/run_exclusive.py "), name
+    for name in read_only:
+        assert dbt["commands"][name]["args"].split()[0] in {"test", "compile", "debug", "docs"}

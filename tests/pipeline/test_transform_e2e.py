@@ -33,7 +33,7 @@ def project(tmp_path_factory, sandbox, postgres):
     accounts = meltano_accounts(SIZES)
     project = MeltanoProject(tmp_path_factory.mktemp("meltano"), sandbox.base_url, postgres,
                              accounts, requests_per_second=100)
-    result = project.run("tap-emag", "target-postgres", "dbt:run")
+    result = project.run("emag-sync")  # the load, dbt:prepare-sources (local tables), dbt:run
     assert result.returncode == 0, result.stderr[-3000:]
     return project
 
@@ -67,9 +67,9 @@ def _dbt_run(project, strategy):
 
 def _resolved(postgres, product_id):
     (row,) = postgres.query(
-        "select resolved_name, resolved_sale_price, resolved_stock, resolution_source,"
-        " has_open_conflict from emag.emag_products where account = 'main' and product_id = %s",
-        (product_id,))
+        "select resolved_name, resolved_sale_price, resolved_stock, resolution_rule,"
+        " resolution_winner, has_open_conflict from emag.emag_products where account = 'main'"
+        " and product_id = %s", (product_id,))
     return row
 
 
@@ -83,17 +83,18 @@ def test_switching_the_strategy_changes_the_resolved_values(project, postgres, l
     _dbt_run(project, strategy)
     (price_product, local_price) = local_edits["price"]
     (name_product, local_name) = local_edits["name"]
-    _, resolved_price, _, sources, _ = _resolved(postgres, price_product["id"])
+    _, resolved_price, _, rules, winners, _ = _resolved(postgres, price_product["id"])
     expected = local_price if price_wins == "local" else Decimal(price_product["sale_price"])
     assert resolved_price == expected
-    assert sources["sale_price"].startswith(strategy) and sources["name"] == "emag"
-    resolved_name, _, _, sources, _ = _resolved(postgres, name_product["id"])
+    assert (rules["sale_price"], winners["sale_price"]) == (strategy, price_wins)
+    assert (rules["name"], winners["name"]) == ("no_local_value", "emag")
+    resolved_name, _, _, rules, winners, _ = _resolved(postgres, name_product["id"])
     assert resolved_name == (local_name if name_wins == "local" else name_product["name"])
-    assert sources["name"] in (strategy, f"{strategy}:{name_wins}")
+    assert (rules["name"], winners["name"]) == (strategy, name_wins)
     # the per-product manual strategy ignores the project's strategy
     stock_product, _ = local_edits["stock"]
-    _, _, resolved_stock, sources, open_conflict = _resolved(postgres, stock_product["id"])
-    assert sources["stock"] == "manual:pending" and open_conflict
+    _, _, resolved_stock, rules, winners, open_conflict = _resolved(postgres, stock_product["id"])
+    assert (rules["stock"], winners["stock"]) == ("manual", "pending") and open_conflict
     assert resolved_stock == stock_product["general_stock"]
 
 
@@ -119,11 +120,26 @@ def test_a_manual_decision_closes_the_conflict(project, postgres, local_edits):
         "select status, resolved_at from emag.emag_product_conflicts where account = 'main'"
         " and product_id = %s and field = 'sale_price'", (price_product["id"],))
     assert status == "resolved" and resolved_at is not None
-    _, resolved_price, _, sources, _ = _resolved(postgres, price_product["id"])
-    assert resolved_price == local_price and sources["sale_price"] == "manual:local"
+    _, resolved_price, _, rules, winners, _ = _resolved(postgres, price_product["id"])
+    assert resolved_price == local_price
+    assert (rules["sale_price"], winners["sale_price"]) == ("manual", "local")
 
 
-RESOLUTIONS = "emag_intermediate.int_emag__field_resolutions"
+def test_the_system_of_record_is_a_folder_and_schema_of_its_own(project, postgres):
+    """The tables raw cannot give back: never rebuilt (full_refresh false, set on the folder),
+    in the schema emag_system_of_record, and no other model is kept from --full-refresh."""
+    listed = project.invoke("dbt", "ls", "--resource-type", "model", "--output", "json",
+                            "--output-keys", "name", "config", "original_file_path")
+    assert listed.returncode == 0, listed.stdout[-3000:]
+    lines = (listed.stdout + listed.stderr).splitlines()  # meltano logs dbt's output
+    models = [json.loads(line[line.index("{"):]) for line in lines if '"config"' in line]
+    kept = {model["name"] for model in models if model["config"]["full_refresh"] is False}
+    assert kept == {"int_emag__product_versions", "int_emag__field_resolutions"}
+    assert {model["original_file_path"].split("/")[1] for model in models
+            if model["name"] in kept} == {"system_of_record"}
+    assert set(postgres.query(
+        "select table_name from information_schema.tables"
+        " where table_schema = 'emag_system_of_record'")) == {(name,) for name in kept}
 
 
 def test_dbt_data_and_unit_tests_pass_on_real_data(project):
@@ -188,7 +204,7 @@ def test_dbt_docs_generate(project):
     assert result.returncode == 0, result.stdout[-3000:]
     catalog = json.loads((project.dbt_target / "catalog.json").read_text())
     assert "model.emag.emag_products" in catalog["nodes"]
-    assert "resolution_source" in catalog["nodes"]["model.emag.emag_products"]["columns"]
+    assert "resolution_winner" in catalog["nodes"]["model.emag.emag_products"]["columns"]
 
 
 def _minutes(spec: str) -> set[int]:
@@ -222,3 +238,5 @@ def test_four_schedules_at_off_round_minutes():
     assert 0 not in minutes and not minutes & _minutes(
         schedules["emag-hourly-sync"]["cron_interval"].split()[0])
     assert quick["job"]["tasks"] == ["tap-emag--quick target-postgres dbt:run"]
+    assert schedules["emag-hourly-sync"]["job"]["tasks"] == [
+        "tap-emag target-postgres dbt:prepare-sources dbt:run"]

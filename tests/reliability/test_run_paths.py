@@ -34,7 +34,8 @@ from tests.support.scenarios import (
 )
 from tests.support.secrets_scan import assert_no_secrets
 
-MAIN_JOB = ("tap-emag", "target-postgres", "dbt:run")
+# the job a seller runs: the load, dbt:prepare-sources (marks unlisted products deleted), dbt:run
+MAIN_JOB = ("emag-sync",)
 
 
 def _catalogue_in_models(sandbox: t.Any, dsn: str) -> dict[str, dict[str, list[int]]]:
@@ -219,7 +220,8 @@ HISTORY_SQL = ("select account, product_id, valid_from, valid_to, content_hash, 
                " from emag.emag_product_history order by 1, 2, 3")
 PRODUCTS_SQL = ("select account, product_id, part_number, product_name, sale_price, is_deleted,"
                 " deleted_at, first_seen_at, version_observed_at, last_changed_at,"
-                " resolved_name, resolved_sale_price, resolved_stock, resolution_source,"
+                " resolved_name, resolved_sale_price, resolved_stock, resolution_rule,"
+                " resolution_winner,"
                 " has_open_conflict from emag.emag_products order by 1, 2")
 CONFLICTS_SQL = ("select account, product_id, field, emag_value, local_value, resolved_value,"
                  " status, detected_at, resolved_at from emag.emag_product_conflicts"

@@ -5,7 +5,7 @@
 -#}
 {% macro load_sample_local_products() %}
     {%- set schema = var('emag_local_schema', 'local') -%}
-    {% do run_query(create_local_tables()) %}
+    {% do create_local_tables() %}
     {% set insert %}
         delete from {{ schema }}.products
         where (account, coalesce(product_id, -1), coalesce(part_number, '')) in (

@@ -1,13 +1,19 @@
 {#-
-    Marks the products of int_emag__unlisted_products deleted in the raw products table, as
-    the tap's own deletion records would: `_sdc_deleted_at` = the end of the scan that
-    confirmed it, and `_sdc_batched_at` = now, as a load would. The pre-hook of
-    int_emag__product_versions (after its build lock): the rows are written by the build's own
-    transaction, so the build reads the deletions as new versions. The only write dbt makes
-    outside its own schemas. Idempotent.
+    `dbt run-operation mark_unlisted_products_deleted` (part of the scan job's step
+    `dbt:prepare-sources`, after the load and before `dbt:run`): marks the products of
+    int_emag__unlisted_products deleted in the raw products table, as the tap's own deletion
+    records would: `_sdc_deleted_at` = the end of the scan that confirmed it, and
+    `_sdc_batched_at` = now, as a load would. The next build reads these rows as new versions
+    (they are written after its last read horizon, macro written_since_last_build).
+    Idempotent. Reads the view as the last `dbt run` built it: before the first build (a fresh
+    database) there is none and nothing to mark yet; the next scan's step marks what the first
+    runs confirmed. Only a completed scan confirms a deletion, and every scan job runs this
+    after its load: the quick sync's job does not need it.
 -#}
 {% macro mark_unlisted_products_deleted() %}
-    {%- if not execute -%}
+    {%- set unlisted = load_relation(ref('int_emag__unlisted_products')) -%}
+    {%- if unlisted is none -%}
+        {{ log("No unlisted products to mark deleted yet: the models are not built", info=True) }}
         {{ return('') }}
     {%- endif -%}
     {%- set marked -%}
@@ -19,7 +25,7 @@
                 run_id = unlisted.confirmed_by_run_id,
                 content_hash = null,
                 _sdc_batched_at = now() at time zone 'utc'
-            from {{ ref('int_emag__unlisted_products') }} as unlisted
+            from {{ unlisted }} as unlisted
             where
                 products.account = unlisted.account
                 and products.id = unlisted.product_id
@@ -36,5 +42,4 @@
     {%- for account, count in run_query(marked).rows -%}
         {{ log("Deleted " ~ count ~ " products of account " ~ account ~ " that eMAG no longer lists (missed by two completed scans since a run without state)", info=True) }}
     {%- endfor -%}
-    {{ return('') }}
 {% endmacro %}

@@ -1,8 +1,10 @@
 {#-
-    The raw orders table is missing while no tap run with the orders stream selected has loaded
-    (a seller who deselects it, and reads products only). Staging reads it through these macros
-    so the order marts exist, empty, all the same. Read when the model compiles (a view is
-    recreated by every `dbt run`, so the first run after the load picks the table up).
+    Tables a build may find missing: the raw orders table, while no tap run with the orders
+    stream selected has loaded (a seller who deselects it, and reads products only), and the
+    seller's local tables, until the step `dbt:create-local-tables` has run. Staging reads them
+    through these macros so the models exist, empty of that data, all the same. Read when the
+    model compiles (a view is recreated by every `dbt run`, so the first run after the table
+    appears picks it up).
 -#}
 
 {#- The raw table's relation, or none while it does not exist (always the table at parse time). -#}

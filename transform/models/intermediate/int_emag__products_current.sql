@@ -3,14 +3,13 @@
 -- version recorded late (a scan's reading loaded after a quick run's) that began earlier
 -- changes the timeline but not the values. Incremental: only products with a version
 -- recorded since the last build (by the transaction that recorded it, macro
--- written_since_last_build) are recomputed. Two builds never run at once (serialize_build).
+-- written_since_last_build) are recomputed.
 {{
     config(
         materialized='incremental',
         unique_key=['account', 'product_id'],
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
-        pre_hook="{{ serialize_build() }}",
     )
 }}
 

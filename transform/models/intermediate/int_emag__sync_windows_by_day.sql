@@ -9,7 +9,6 @@
         unique_key=['account', 'stat_date'],
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
-        pre_hook="{{ serialize_build() }}",
     )
 }}
 

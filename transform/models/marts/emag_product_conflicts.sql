@@ -1,8 +1,7 @@
 -- Every field on which eMAG and the seller's own data disagree. Under `manual` a conflict is
 -- open until a decision recorded after it was detected closes it; under the other strategies
--- it was settled by the rule (auto_resolved). resolution_source (the rule and the winner in
--- one word) is kept as earlier versions showed it; resolution_rule and resolution_winner are
--- the same apart.
+-- it was settled by the rule (auto_resolved): resolution_rule and resolution_winner say by
+-- which rule and for which side.
 with
 
 resolutions as (
@@ -20,7 +19,6 @@ select
     local_value,
     resolved_value,
     strategy,
-    resolution_source,
     conflict_detected_at as detected_at,
     resolved_at,
     case

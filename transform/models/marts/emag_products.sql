@@ -1,10 +1,10 @@
 -- One row per account and product: every eMAG field typed, price with VAT, category, the
 -- contested fields (macro contested_fields) resolved against the seller's own data by the
 -- conflict rules (resolved_*), the rule and the winner of each (resolution_rule,
--- resolution_winner; resolution_source packs both, as earlier versions showed it),
--- saleability, deletion and the timeline, and the stock's cover: units sold over 7 and 30 days,
--- days of stock left, and when the stock was read (int_emag__product_stock_cover), and the GPSR
--- details the newest reads by id brought (int_emag__product_gpsr_current).
+-- resolution_winner), saleability, deletion and the timeline, and the stock's cover: units
+-- sold over 7 and 30 days, days of stock left, and when the stock was read
+-- (int_emag__product_stock_cover), and the GPSR details the newest reads by id brought
+-- (int_emag__product_gpsr_current).
 -- A view over incremental models: a run that changed 1% of the catalogue recomputes 1%.
 {{ config(materialized='view') }}
 
@@ -64,7 +64,6 @@ resolved as (
                 field, "max(resolved_value) filter (where field = '" ~ field.name ~ "')"
             ) }} as resolved_{{ field.name }},
         {%- endfor %}
-        jsonb_object_agg(field, resolution_source) as resolution_source,
         jsonb_object_agg(field, resolution_rule) as resolution_rule,
         jsonb_object_agg(field, resolution_winner) as resolution_winner,
         bool_or(resolution_winner = 'pending') as has_open_conflict
@@ -145,7 +144,6 @@ select
     {%- for field in contested_fields() %}
         coalesce(resolved.resolved_{{ field.name }}, products.{{ field.emag_column }}) as resolved_{{ field.name }},
     {%- endfor %}
-    coalesce(resolved.resolution_source, {{ contested_fields_object("'emag'") }}) as resolution_source,
     coalesce(resolved.has_open_conflict, false) as has_open_conflict,
     coalesce(resolved.resolution_rule, {{ contested_fields_object("'no_local_value'") }}) as resolution_rule,
     coalesce(resolved.resolution_winner, {{ contested_fields_object("'emag'") }}) as resolution_winner

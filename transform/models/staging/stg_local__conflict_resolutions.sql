@@ -2,7 +2,9 @@ with
 
 source as (
 
-    select * from {{ source('local', 'product_conflict_resolutions') }}
+    {{ source_or_empty(
+        'local', 'product_conflict_resolutions', local_table_columns('product_conflict_resolutions')
+    ) }}
 
 ),
 

@@ -2,7 +2,9 @@ with
 
 source as (
 
-    select * from {{ source('local', 'products') }}
+    {{ source_or_empty(
+        'local', 'products', local_table_columns('products')
+    ) }}
 
 ),
 

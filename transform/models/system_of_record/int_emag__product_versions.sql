@@ -16,21 +16,14 @@
 -- Incremental twice over: only raw rows written since the last build are read, by the
 -- loader's transaction rather than its batch time (macro written_since_last_build).
 --
--- It cannot be rebuilt from raw (raw has lost every earlier version), so `--full-refresh`
--- never rebuilds it (full_refresh=false): drop the table by hand to start history anew.
--- Two builds never run at once (pre-hook serialize_build); before reading, a build marks the
--- unlisted products deleted in raw (pre-hook mark_unlisted_products_deleted).
--- depends_on: {{ ref('int_emag__unlisted_products') }}
+-- It cannot be rebuilt from raw (raw has lost every earlier version): part of the system of
+-- record (folder config: never rebuilt, not even by --full-refresh); drop the table by hand to
+-- start history anew. The products eMAG no longer lists are marked deleted in raw before the
+-- build, by the scan job's step `dbt:prepare-sources` (macro mark_unlisted_products_deleted).
 {{
     config(
-        materialized='incremental',
         incremental_strategy='append',
         on_schema_change='append_new_columns',
-        full_refresh=false,
-        pre_hook=[
-            "{{ serialize_build() }}",
-            "{{ mark_unlisted_products_deleted() }}",
-        ],
         post_hook="{{ drop_repeated_versions() }}",
     )
 }}

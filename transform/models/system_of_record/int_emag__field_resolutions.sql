@@ -10,21 +10,17 @@
 --
 -- Each row says which rule decided (resolution_rule: no_local_value, agreed, or the strategy
 -- that settled a conflict) and which side won (resolution_winner: emag, local, or pending
--- while a manual conflict waits for a decision); resolution_source, both in one word as
--- earlier versions stored them, is kept for the marts' users.
+-- while a manual conflict waits for a decision).
 --
 -- Incremental so that it remembers, per field, the last resolved value and when the current
 -- disagreement was first detected. Neither can be rebuilt (a rebuild would detect every
--- conflict anew, now, and so reopen conflicts already decided), so `--full-refresh` never
--- rebuilds it (full_refresh=false). Two builds never run at once (pre-hook serialize_build).
+-- conflict anew, now, and so reopen conflicts already decided): part of the system of record
+-- (folder config: never rebuilt, not even by --full-refresh).
 {{
     config(
-        materialized='incremental',
         unique_key=['account', 'product_id', 'field'],
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
-        full_refresh=false,
-        pre_hook="{{ serialize_build() }}",
     )
 }}
 
@@ -159,7 +155,6 @@ select
     conflict_detected_at,
     resolution_rule,
     resolution_winner,
-    {{ resolution_source('resolution_rule', 'resolution_winner') }} as resolution_source,
     case
         when resolution_winner = 'local' then local_value
         when resolution_winner = 'pending' then coalesce(previous_resolved_value, emag_value)

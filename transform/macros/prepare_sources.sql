@@ -1,0 +1,11 @@
+{#-
+    `dbt run-operation prepare_sources`, the step `dbt:prepare-sources` of the job emag-sync,
+    between the load and `dbt:run`: the writes outside dbt's own schemas that a build needs
+    first, in order, in one dbt invocation (each invocation costs about 3 s; docs/ARCHITECTURE.md,
+    "Writes outside dbt's schemas"). Each is also a step of its own (dbt:create-local-tables,
+    dbt:mark-unlisted-deleted).
+-#}
+{% macro prepare_sources() %}
+    {%- do create_local_tables() -%}
+    {%- do mark_unlisted_products_deleted() -%}
+{% endmacro %}
