@@ -406,7 +406,7 @@ def stage_times(stderr: str, launched: float) -> dict[str, float]:
     scans = [float(m[1]) for _, name, text in lines if name == "tap-emag"
              and (m := re.search(r"sync completed in ([\d.]+)s", text))]
     dbt_lines = [(at, text) for at, name, text in lines if name == "dbt"]
-    # two dbt invocations: the step dbt:prepare-sources (a run-operation), then dbt:run
+    # dbt:run is two dbt invocations in one process: prepare_sources (a run-operation), then run
     dbt_starts = [at for at, text in dbt_lines if "Running with dbt" in text]
     dbt_started = dbt_starts[-1]
     models_started = next(at for at, text in dbt_lines if "Concurrency:" in text)
@@ -417,7 +417,7 @@ def stage_times(stderr: str, launched: float) -> dict[str, float]:
         "tap": tap[-1] - tap[0],
         "product scan (API)": max(scans),
         "target and state after the tap": blocks[0] - tap[-1],
-        "dbt:prepare-sources, to dbt:run's start": dbt_started - blocks[0],
+        "dbt start and prepare-sources": dbt_started - blocks[0],
         "dbt parse": models_started - dbt_started,
         "dbt models": models_done - models_started,
         "dbt end and Meltano exit": lines[-1][0] - models_done,

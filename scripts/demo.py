@@ -70,7 +70,7 @@ def main() -> None:
               "dbt:seed")
         _step("", meltano, "invoke", "dbt:load-sample-local-products")
     env = {**os.environ, "MELTANO_RUN_ID": str(uuid.uuid4())}
-    _step("meltano run emag-sync (tap-emag target-postgres dbt:prepare-sources dbt:run)",
+    _step("meltano run emag-sync (tap-emag target-postgres dbt:run)",
           meltano, "run", "emag-sync", env=env)
     print(f"\n==> {ORDERS_PER_ACCOUNT} new orders per account in the sandbox")
     for account in DAY_OF_CHANGES:

@@ -54,7 +54,7 @@ def sandbox():
 def project(tmp_path_factory, sandbox, postgres):
     project = MeltanoProject(tmp_path_factory.mktemp("meltano"), sandbox.base_url, postgres,
                              meltano_accounts(SIZES), requests_per_second=100)
-    result = project.run("emag-sync")  # the load, dbt:prepare-sources (local tables), dbt:run
+    result = project.run("tap-emag", "target-postgres", "dbt:run")
     assert result.returncode == 0, result.stderr[-3000:]
     return project
 
@@ -389,5 +389,11 @@ def test_every_dbt_command_that_writes_takes_the_build_lock():
             "mark-unlisted-deleted", "purge-sync-log", "load-sample-local-products"} <= set(writing)
     for name, command in writing.items():
         assert command["args"].startswith("$MELTANO_PROJECT_ROOT/transform/run_exclusive.py "), name
+    # the build steps of the jobs run the named writes outside dbt's schemas first, in the
+    # same holding of the lock (what prepare-sources alone runs)
+    prepare = "run-operation prepare_sources"
+    assert writing["prepare-sources"]["args"].endswith(f"run_exclusive.py {prepare}")
+    for name in ("run", "build"):
+        assert writing[name]["args"].endswith(f"run_exclusive.py {prepare} --then {name}"), name
     for name in read_only:
         assert dbt["commands"][name]["args"].split()[0] in {"test", "compile", "debug", "docs"}

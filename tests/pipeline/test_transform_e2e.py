@@ -33,7 +33,7 @@ def project(tmp_path_factory, sandbox, postgres):
     accounts = meltano_accounts(SIZES)
     project = MeltanoProject(tmp_path_factory.mktemp("meltano"), sandbox.base_url, postgres,
                              accounts, requests_per_second=100)
-    result = project.run("emag-sync")  # the load, dbt:prepare-sources (local tables), dbt:run
+    result = project.run("tap-emag", "target-postgres", "dbt:run")
     assert result.returncode == 0, result.stderr[-3000:]
     return project
 
@@ -239,4 +239,4 @@ def test_four_schedules_at_off_round_minutes():
         schedules["emag-hourly-sync"]["cron_interval"].split()[0])
     assert quick["job"]["tasks"] == ["tap-emag--quick target-postgres dbt:run"]
     assert schedules["emag-hourly-sync"]["job"]["tasks"] == [
-        "tap-emag target-postgres dbt:prepare-sources dbt:run"]
+        "tap-emag target-postgres dbt:run"]

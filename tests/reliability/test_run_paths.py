@@ -34,8 +34,8 @@ from tests.support.scenarios import (
 )
 from tests.support.secrets_scan import assert_no_secrets
 
-# the job a seller runs: the load, dbt:prepare-sources (marks unlisted products deleted), dbt:run
-MAIN_JOB = ("emag-sync",)
+# what a seller runs: the load, then dbt:run (prepare-sources marks unlisted products deleted)
+MAIN_JOB = ("tap-emag", "target-postgres", "dbt:run")
 
 
 def _catalogue_in_models(sandbox: t.Any, dsn: str) -> dict[str, dict[str, list[int]]]:

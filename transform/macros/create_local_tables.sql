@@ -1,7 +1,7 @@
 {#-
     The seller's own product data and manual conflict decisions live in tables the business
     owns (schema `local` by default). The step `dbt:create-local-tables` (a run-operation, part
-    of the scan job's `dbt:prepare-sources`) creates them empty when they are missing; dbt never
+    of `dbt:prepare-sources`, which `dbt:run` runs first) creates them empty when missing; dbt never
     changes or empties them. Until they exist, staging reads them as empty (source_or_empty).
 -#}
 

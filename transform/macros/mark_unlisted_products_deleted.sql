@@ -1,6 +1,6 @@
 {#-
-    `dbt run-operation mark_unlisted_products_deleted` (part of the scan job's step
-    `dbt:prepare-sources`, after the load and before `dbt:run`): marks the products of
+    `dbt run-operation mark_unlisted_products_deleted` (part of the step
+    `dbt:prepare-sources`, which `dbt:run` runs before the build): marks the products of
     int_emag__unlisted_products deleted in the raw products table, as the tap's own deletion
     records would: `_sdc_deleted_at` = the end of the scan that confirmed it, and
     `_sdc_batched_at` = now, as a load would. The next build reads these rows as new versions

@@ -1,9 +1,8 @@
 {#-
-    `dbt run-operation prepare_sources`, the step `dbt:prepare-sources` of the job emag-sync,
-    between the load and `dbt:run`: the writes outside dbt's own schemas that a build needs
-    first, in order, in one dbt invocation (each invocation costs about 3 s; docs/ARCHITECTURE.md,
-    "Writes outside dbt's schemas"). Each is also a step of its own (dbt:create-local-tables,
-    dbt:mark-unlisted-deleted).
+    `dbt run-operation prepare_sources`, the step `dbt:prepare-sources`, which `dbt:run` and
+    `dbt:build` run first (run_exclusive.py ... --then run): the writes outside dbt's own
+    schemas that a build needs first, in order (docs/ARCHITECTURE.md, "Writes outside dbt's
+    schemas"). Each is also a step of its own (dbt:create-local-tables, dbt:mark-unlisted-deleted).
 -#}
 {% macro prepare_sources() %}
     {%- do create_local_tables() -%}

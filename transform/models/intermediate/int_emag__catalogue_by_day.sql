@@ -7,7 +7,6 @@
         materialized='incremental',
         unique_key=['account', 'stat_date'],
         incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
     )
 }}
 

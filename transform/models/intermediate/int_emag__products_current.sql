@@ -9,7 +9,6 @@
         materialized='incremental',
         unique_key=['account', 'product_id'],
         incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
     )
 }}
 

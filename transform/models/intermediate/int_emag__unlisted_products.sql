@@ -7,7 +7,7 @@
 -- stateless scan started was missed by that scan and by every later one. Once a later
 -- completed scan of the same chain (or a later completed stateless scan) has read the whole
 -- catalogue, it was missed twice: the tap's own rule for a deletion, since one miss can be a
--- page shift. The scan job's step `dbt:prepare-sources` marks these rows deleted in the raw table
+-- page shift. The step `dbt:prepare-sources` (dbt:run's first) marks these rows deleted in the raw table
 -- before the build reads it (macro mark_unlisted_products_deleted). Per account: one
 -- account's runs never touch another's rows.
 with

@@ -20,7 +20,6 @@
     config(
         unique_key=['account', 'product_id', 'field'],
         incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
     )
 }}
 

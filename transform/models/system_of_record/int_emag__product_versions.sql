@@ -19,11 +19,10 @@
 -- It cannot be rebuilt from raw (raw has lost every earlier version): part of the system of
 -- record (folder config: never rebuilt, not even by --full-refresh); drop the table by hand to
 -- start history anew. The products eMAG no longer lists are marked deleted in raw before the
--- build, by the scan job's step `dbt:prepare-sources` (macro mark_unlisted_products_deleted).
+-- build, by dbt:run's first step, `dbt:prepare-sources` (macro mark_unlisted_products_deleted).
 {{
     config(
         incremental_strategy='append',
-        on_schema_change='append_new_columns',
         post_hook="{{ drop_repeated_versions() }}",
     )
 }}
