@@ -56,8 +56,10 @@ class Bookmark:
             msg = "suspected products missing from the fingerprints in state"
             raise ValueError(msg)
         origin = state.get("origin_run_id")
-        return cls(fingerprints, suspected, origin if isinstance(origin, str) else None,
-                   has_baseline=True)
+        if not isinstance(origin, str) or not origin:
+            msg = "no origin_run_id beside the fingerprints in state"
+            raise ValueError(msg)
+        return cls(fingerprints, suspected, origin, has_baseline=True)
 
     def encode(self, completed_at: str) -> dict[str, t.Any]:
         """The account's state entry."""

@@ -283,7 +283,7 @@ SYNC_RUNS = th.PropertiesList(
                     "Quick sync: touched products beyond quick_sync_max_products, left for"
                     " the next scan."
                 )),
-    th.Property("requests_per_second", th.NumberType,
+    th.Property("requests_per_second", th.NumberType, required=True,
                 description=(
                     "The request budget of the run's product reads (the requests_per_second"
                     " setting): the sync log's API floor is the reads divided by it."

@@ -24,6 +24,8 @@ MODE_MEANINGS = {
     "skipped": "nothing read, another run of the account was still going",
 }
 MODES = FULL, INCREMENTAL, FULL_REEMIT, QUICK, SKIPPED = tuple(MODE_MEANINGS)
+# the modes of a scan: a run that reads the whole catalogue page by page
+SCAN_MODES = (FULL, INCREMENTAL, FULL_REEMIT)
 # A sync run's outcome; `skipped`: another run of the account was still going (run_lock.py).
 STATUSES = COMPLETED, PARTIAL, FAILED, SKIPPED = ("completed", "partial", "failed", "skipped")
 
@@ -39,6 +41,9 @@ class AccountSyncRun:
 
     run_id: str
     account: str
+    # the account's request budget for products, categories and VAT rates in this run (the
+    # requests_per_second setting): the sync log's API floor divides the run's reads by it
+    requests_per_second: float
     mode: str = FULL
     filtered: bool = False
     started_at: str = field(default_factory=utc_now)
@@ -63,9 +68,6 @@ class AccountSyncRun:
     order_requests: int = 0
     products_touched: int | None = None
     products_deferred: int | None = None
-    # the account's request budget for products, categories and VAT rates in this run (the
-    # requests_per_second setting): the sync log's API floor divides the run's reads by it
-    requests_per_second: float | None = None
 
     def add_error(self, message: str) -> None:
         """Keep the first errors verbatim, then only count how many more there were."""

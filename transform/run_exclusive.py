@@ -22,12 +22,14 @@ from __future__ import annotations
 import os
 import sys
 
-import psycopg2
-
 LOCK_KEY = 7345201883  # this project's; any other user of advisory locks picks another
 
 
 THEN = "--then"
+# flags that say where and with what dbt runs, not what it runs: a user's (given to the last
+# command) hold for every command, so the steps before it write where the build reads
+SHARED_FLAGS = ("--vars", "--target", "-t", "--profile", "--profiles-dir", "--project-dir",
+                "--target-path")
 
 
 def commands(args: list[str]) -> list[list[str]]:
@@ -36,7 +38,7 @@ def commands(args: list[str]) -> list[list[str]]:
     meltano.yml's `dbt:run` is `run-operation prepare_sources --then run`: the named writes
     outside dbt's schemas, then the build, in one process (a second process would cost about
     3 s of every run). Arguments a user adds (`meltano invoke dbt:run --full-refresh`) go to
-    the last command.
+    the last command; of those, the SHARED_FLAGS go to every command.
     """
     split: list[list[str]] = [[]]
     for arg in args:
@@ -46,7 +48,21 @@ def commands(args: list[str]) -> list[list[str]]:
             split[-1].append(arg)
     if any(not command for command in split):
         raise SystemExit(f"run_exclusive.py: an empty dbt command in {' '.join(args)!r}")
-    return split
+    shared = _shared_flags(split[-1])
+    return [command + shared for command in split[:-1]] + [split[-1]]
+
+
+def _shared_flags(command: list[str]) -> list[str]:
+    """The SHARED_FLAGS in a command, with their values (`--vars X` or `--vars=X`)."""
+    found: list[str] = []
+    for position, arg in enumerate(command):
+        name = arg.split("=", 1)[0]
+        if name not in SHARED_FLAGS:
+            continue
+        found.append(arg)
+        if "=" not in arg and position + 1 < len(command):
+            found.append(command[position + 1])
+    return found
 
 
 def main(args: list[str]) -> int:
@@ -55,6 +71,8 @@ def main(args: list[str]) -> int:
     Exit codes are dbt's, of the first command that fails (the rest do not run): 0 success,
     1 a model or test failed, 2 dbt itself failed.
     """
+    import psycopg2  # the dbt utility's (dbt-postgres); commands() needs none of it
+
     to_run = commands(args)
     connection = psycopg2.connect(
         host=os.environ.get("DBT_POSTGRES_HOST", "127.0.0.1"),

@@ -158,6 +158,7 @@ def test_suspects_cost_about_five_bytes_of_state_each():
     ({"fingerprints": "v1:", "suspected": "v1:AQAAAA=="}, "missing from the fingerprints"),
     ({"fingerprints": "v1:", "suspected": "v9:AQAAAA=="}, "unsupported suspected id list format"),
     ({"fingerprints": "v1:", "suspected": "v1:AQAA"}, "suspected id list state is truncated"),
+    ({"fingerprints": "v1:"}, "no origin_run_id beside the fingerprints"),
 ])
 def test_an_unreadable_suspect_list_is_an_error_naming_it(entry, problem):
     with pytest.raises(ValueError, match=problem):

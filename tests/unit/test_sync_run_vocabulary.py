@@ -11,7 +11,7 @@ import ast
 import re
 from pathlib import Path
 
-from tap_emag.sync_run import FULL, FULL_REEMIT, INCREMENTAL, MODES, STATUSES
+from tap_emag.sync_run import MODES, SCAN_MODES, STATUSES
 
 MACROS = Path(__file__).resolve().parents[2] / "transform" / "macros" / "sync_run_values.sql"
 
@@ -36,7 +36,7 @@ def test_dbt_modes_are_the_tap_modes() -> None:
 
 
 def test_dbt_scan_modes_are_the_tap_scan_modes() -> None:
-    assert _macro_list("scan_modes") == [FULL, INCREMENTAL, FULL_REEMIT]
+    assert _macro_list("scan_modes") == list(SCAN_MODES)
 
 
 def test_dbt_statuses_are_the_tap_statuses() -> None:

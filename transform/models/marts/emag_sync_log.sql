@@ -65,7 +65,7 @@ counted as (
         -- which have a budget of their own)
         (case
             when sync_runs.sync_mode = 'quick'
-                then sync_runs.requests - coalesce(sync_runs.order_requests, 0)
+                then sync_runs.requests - sync_runs.order_requests
             else sync_runs.pages_fetched
         end)::numeric / sync_runs.requests_per_second::numeric as api_floor
     from sync_runs

@@ -47,7 +47,7 @@ renamed as (
         requests_per_second,
 
         -- booleans
-        coalesce(filtered, false) as is_filtered,
+        filtered as is_filtered,
 
         -- sync metadata
         load_xid,
