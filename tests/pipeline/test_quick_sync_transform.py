@@ -397,3 +397,34 @@ def test_every_dbt_command_that_writes_takes_the_build_lock():
         assert writing[name]["args"].endswith(f"run_exclusive.py {prepare} --then {name}"), name
     for name in read_only:
         assert dbt["commands"][name]["args"].split()[0] in {"test", "compile", "debug", "docs"}
+
+
+def test_dbt_alone_writes_nothing_outside_its_schemas_and_each_step_runs_on_its_own(
+        project, postgres):
+    """Without the seller's local tables, a bare `dbt run` (dbt_invoker, no run_exclusive.py)
+    reads them as empty and does not create them; `dbt:create-local-tables` and
+    `dbt:mark-unlisted-deleted`, each run on its own, do their one write. Last in the module:
+    it drops the local schema."""
+    with psycopg.connect(postgres.dsn, autocommit=True) as connection:
+        connection.execute("drop schema local cascade")
+    models = ("stg_local__products", "stg_local__conflict_resolutions")
+    bare = project.invoke("dbt", "run", "-s", *models)
+    assert bare.returncode == 0, (bare.stdout + bare.stderr)[-3000:]
+    assert postgres.query("select to_regclass('local.products')") == [(None,)]
+    for model in models:
+        assert postgres.query(f"select count(*) from emag_staging.{model}") == [(0,)]
+
+    created = project.invoke("dbt:create-local-tables")
+    assert created.returncode == 0, (created.stdout + created.stderr)[-3000:]
+    assert postgres.query(
+        "select count(*) from information_schema.tables where table_schema = 'local'"
+        " and table_name in ('products', 'product_conflict_resolutions')") == [(2,)]
+
+    deleted_before = postgres.query(
+        "select count(*) from emag_raw.products where _sdc_deleted_at is not null")
+    marked = project.invoke("dbt:mark-unlisted-deleted")
+    assert marked.returncode == 0, (marked.stdout + marked.stderr)[-3000:]
+    # every product of this module's catalogue is listed: nothing to mark
+    assert postgres.query(
+        "select count(*) from emag_raw.products where _sdc_deleted_at is not null"
+    ) == deleted_before
