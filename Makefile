@@ -84,7 +84,7 @@ clean: ## Stop the services and remove the environment (keeps .pgdata/ and .sand
 	-test -x $(BIN)/python && $(BIN)/python scripts/local_postgres.py stop
 	rm -rf $(VENV) .meltano .pytest_cache .ruff_cache *.egg-info transform/target transform/logs
 
-bench: $(PLUGINS) ## Benchmark against the eMAG rate-limit floor (about 15 minutes)
+bench: $(PLUGINS) ## Benchmark against the eMAG rate-limit floor (about 80 minutes)
 	$(BIN)/python benchmarks/bench.py
 
 bench-smoke: $(PLUGINS) ## The benchmark on tiny catalogues (checks that it runs, not its speed)
