@@ -1,4 +1,4 @@
-"""Paste the tap's settings where they are shown: README.md's table, the Hub definition, meltano.yml.
+"""Paste the tap's settings where they are shown: README, Hub definition, meltano.yml.
 
 All come from the tap's --about output and config schema (tap_emag/config.py), the one home of
 every setting's description. `python scripts/readme_settings.py` (`make readme`) rewrites the
@@ -112,8 +112,10 @@ def meltano_settings() -> list[dict[str, t.Any]]:
 
 
 def hub_definition() -> dict[str, t.Any]:
-    """The Meltano Hub plugin definition (the fields of meltano/hub's
-    `_data/meltano/extractors/<name>/<variant>.yml`), from `tap-emag --about`."""
+    """The Meltano Hub plugin definition, from `tap-emag --about`.
+
+    The fields of meltano/hub's `_data/meltano/extractors/<name>/<variant>.yml`.
+    """
     info = about()
     return {
         "name": info["name"],
@@ -133,9 +135,10 @@ def hub_definition() -> dict[str, t.Any]:
 
 def definition_text() -> str:
     """plugins/extractors/tap-emag.yml's text."""
-    head = ("# Meltano Hub plugin definition of tap-emag, generated from `tap-emag --about` by `make\n"
-            "# readme` (tests/unit/test_config.py fails when it differs). Add it to a Meltano project:\n"
-            "#   meltano add tap-emag --from-ref plugins/extractors/tap-emag.yml\n")
+    head = ("# Meltano Hub plugin definition of tap-emag, generated from `tap-emag --about` by\n"
+            "# `make readme` (tests/unit/test_config.py fails when it differs). Add it to a\n"
+            "# Meltano project (README.md, \"Add it to your own Meltano project\"):\n"
+            "#   meltano add tap-emag --from-ref plugins/extractors/tap-emag.yml --no-install\n")
     return head + yaml.dump(hub_definition(), Dumper=_Dumper, sort_keys=False, width=96,
                             allow_unicode=True)
 
@@ -145,7 +148,7 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = ">" if len(value) > 60 else None  # noqa: PLR2004 - longer than fits beside the key
+    style = ">" if len(value) > 60 else None  # longer than fits beside the key
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
@@ -159,8 +162,10 @@ def from_ref_plugin() -> dict[str, t.Any]:
 
 
 def with_extractor(text: str) -> str:
-    """meltano.yml's text with the tap-emag extractor generated: the definition's fields, then
-    this project's own overrides."""
+    """meltano.yml's text with the tap-emag extractor generated.
+
+    The definition's fields as `--from-ref` writes them, then this project's own overrides.
+    """
     lines = text.splitlines(keepends=True)
     first = lines.index(EXTRACTOR)
     end = first + 1
