@@ -121,10 +121,40 @@ def test_meltano_yml_declares_the_tap_settings_as_generated_from_the_schema():
     declared = next(p for p in plugins if p["name"] == "tap-emag")["settings"]
     assert [s["name"] for s in declared] == list(TAP_SETTINGS)
     assert declared == script.meltano_settings()
-    assert script.with_meltano_settings(text) == text, "meltano.yml is out of date: make readme"
+    assert script.with_extractor(text) == text, "meltano.yml is out of date: make readme"
     accounts = declared[0]
     assert accounts["description"] == CONFIG_SCHEMA["properties"]["accounts"]["description"]
     assert accounts["sensitive"] is True  # it holds the passwords
     assert {s["kind"] for s in declared if s["name"].endswith("_per_second")} == {"integer"}
+    assert all(s["label"] and s["description"] for s in declared)
     restated = [s["name"] for s in declared if "value" in s]
     assert restated == [], f"defaults belong in tap_emag/config.py only: {restated}"
+
+
+def test_hub_definition_is_the_one_generated_from_about():
+    """plugins/extractors/tap-emag.yml, what users add, is `make readme`'s output from --about.
+
+    Fails when the committed definition was edited by hand or the tap's settings or
+    capabilities changed without `make readme`.
+    """
+    script = _settings_script()
+    path = ROOT / "plugins" / "extractors" / "tap-emag.yml"
+    assert path.read_text() == script.definition_text(), "out of date: make readme"
+    definition = yaml.safe_load(path.read_text())
+    assert definition["capabilities"] == sorted(script.about()["capabilities"])
+    assert {"catalog", "discover", "state", "about"} <= set(definition["capabilities"])
+    assert [s["name"] for s in definition["settings"]] == list(TAP_SETTINGS)
+    assert definition["settings_group_validation"] == [["accounts"]]
+    assert definition["pip_url"] == "tap-emag", "what a user installs, not this checkout"
+
+
+def test_meltano_yml_extractor_is_the_definition_plus_this_projects_overrides():
+    """This project runs what users add: its tap-emag differs from the definition (as
+    `meltano add --from-ref` writes it) only in pip_url, catalog and config."""
+    script = _settings_script()
+    plugins = yaml.safe_load((ROOT / "meltano.yml").read_text())["plugins"]["extractors"]
+    ours = next(p for p in plugins if p["name"] == "tap-emag")
+    own = {"pip_url", "catalog", "config"}
+    assert {k: v for k, v in ours.items() if k not in own} == {
+        k: v for k, v in script.from_ref_plugin().items() if k != "pip_url"}
+    assert set(ours) - set(script.from_ref_plugin()) == {"catalog", "config"}
