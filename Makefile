@@ -76,7 +76,7 @@ about: $(STAMP) ## tap-emag --about --format=markdown
 catalog: $(STAMP) ## Refresh the committed catalog (plugins/catalogs/tap-emag.json) after a schema change
 	$(BIN)/python scripts/write_catalog.py
 
-readme: $(STAMP) ## Refresh the README's settings table and meltano.yml's tap-emag settings from tap-emag --about
+readme: $(STAMP) ## Refresh the README's settings table, plugins/extractors/tap-emag.yml and meltano.yml's tap-emag block from tap-emag --about
 	$(BIN)/python scripts/readme_settings.py
 
 clean: ## Stop the services and remove the environment (keeps .pgdata/ and .sandbox/)
