@@ -480,7 +480,7 @@ def load_and_transform(output: Path, port: int, workdir: Path) -> tuple[float, f
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     loaded = time.monotonic()
     env = {**os.environ, "DBT_POSTGRES_PORT": str(port), "DBT_TARGET_PATH": str(workdir / "dbt"),
-           "DBT_LOG_PATH": str(workdir / "dbt-logs")}
+           "DBT_LOG_PATH": str(workdir / "dbt-logs"), "DBT_SOURCE_SCHEMA": "emag_raw"}
     subprocess.run([str(DBT), "run", "--project-dir", str(ROOT / "transform"),  # noqa: S603
                     "--profiles-dir", str(ROOT / "transform" / "profiles")], cwd=ROOT, env=env,
                    check=True, capture_output=True)
