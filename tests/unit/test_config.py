@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
-import typing as t
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ from tap_emag.config import (
     fill_from_environment,
     parse_accounts,
 )
+from tests.support.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -100,22 +99,13 @@ def test_every_top_level_setting_but_accounts_and_filters_has_a_default():
     assert without == {"accounts", "filters"}
 
 
-def _settings_script() -> t.Any:
-    spec = importlib.util.spec_from_file_location(
-        "readme_settings", ROOT / "scripts" / "readme_settings.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_meltano_yml_declares_the_tap_settings_as_generated_from_the_schema():
     """Descriptions and kinds have one home, the config schema; meltano.yml's list is made from it.
 
     Fails when a setting's description or kind in meltano.yml drifts from the schema, or the
     generated block was edited by hand: `make readme` rewrites it.
     """
-    script = _settings_script()
+    script = load_script("scripts/readme_settings.py")
     text = (ROOT / "meltano.yml").read_text()
     plugins = yaml.safe_load(text)["plugins"]["extractors"]
     declared = next(p for p in plugins if p["name"] == "tap-emag")["settings"]
@@ -137,7 +127,7 @@ def test_hub_definition_is_the_one_generated_from_about():
     Fails when the committed definition was edited by hand or the tap's settings or
     capabilities changed without `make readme`.
     """
-    script = _settings_script()
+    script = load_script("scripts/readme_settings.py")
     path = ROOT / "plugins" / "extractors" / "tap-emag.yml"
     assert path.read_text() == script.definition_text(), "out of date: make readme"
     definition = yaml.safe_load(path.read_text())
@@ -151,7 +141,7 @@ def test_hub_definition_is_the_one_generated_from_about():
 def test_meltano_yml_extractor_is_the_definition_plus_this_projects_overrides():
     """This project runs what users add: its tap-emag differs from the definition (as
     `meltano add --from-ref` writes it) only in pip_url, catalog and config."""
-    script = _settings_script()
+    script = load_script("scripts/readme_settings.py")
     plugins = yaml.safe_load((ROOT / "meltano.yml").read_text())["plugins"]["extractors"]
     ours = next(p for p in plugins if p["name"] == "tap-emag")
     own = {"pip_url", "catalog", "config"}

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-_PATH = Path(__file__).resolve().parents[2] / "transform" / "run_exclusive.py"
-_SPEC = importlib.util.spec_from_file_location("run_exclusive", _PATH)
-assert _SPEC and _SPEC.loader
-run_exclusive = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(run_exclusive)
+from tests.support.scripts import load_script
+
+run_exclusive = load_script("transform/run_exclusive.py")
 
 
 def test_one_command_is_passed_as_it_is():
