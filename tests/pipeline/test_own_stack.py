@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import typing as t
 from pathlib import Path
 
@@ -227,6 +228,10 @@ def test_load_then_the_package_builds_the_same_marts_as_this_repository(user, po
             "analytics_emag_marts"} <= built
     assert not {"emag", "emag_raw", "local"} & built
     user.meltano("invoke", "dbt-emag:build")
+    # the demo seed stays out of the host's own `dbt seed`
+    user.meltano("invoke", "dbt-postgres", "seed")
+    assert _query(postgres, "select count(*) from information_schema.tables "
+                            "where table_name = 'sample_local_products'") == [(0,)]
 
     # this repository's own pipeline (its meltano.yml's dbt:run) on the same raw tables
     mine = MeltanoProject(tmp_path_factory.mktemp("repo"), sandbox.base_url, postgres,
@@ -249,3 +254,31 @@ def test_load_then_the_package_builds_the_same_marts_as_this_repository(user, po
     assert compared > 2 * sum(SIZES.values())
     (products,), = _query(postgres, "select count(*) from analytics_emag_marts.emag_products")
     assert products == sum(SIZES.values())
+
+
+def test_a_plain_dbt_build_waits_for_the_system_of_record_lock(user, postgres):
+    """Outside run_exclusive.py (a plain `dbt run` of the host), each system-of-record table
+    is still written by one build at a time: held here, the build waits for it."""
+    import psycopg
+
+    table = '"shop"."analytics_system_of_record"."int_emag__product_versions"'
+    with psycopg.connect(postgres.dsn_for("shop")) as holder:
+        holder.execute("select pg_advisory_xact_lock(hashtext('tap-emag system of record'), "
+                       "hashtext(%s))", (table,))
+        build = subprocess.Popen(
+            ["bash", "-c", "meltano invoke dbt-postgres run --select int_emag__product_versions"],
+            cwd=user.folder, env=user.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+        waiting: list[tuple[t.Any, ...]] = []
+        for _ in range(120):
+            # another session: pg_stat_activity is read once per transaction
+            waiting = _query(postgres, "select query from pg_stat_activity where "
+                             "wait_event_type = 'Lock' and wait_event = 'advisory'")
+            if waiting or build.poll() is not None:
+                break
+            time.sleep(0.5)
+        assert build.poll() is None, build.communicate()
+        assert waiting and "system of record" in waiting[0][0]
+    # the holder's transaction ends: the build goes on
+    stdout, stderr = build.communicate(timeout=300)
+    assert build.returncode == 0, stdout[-2000:] + stderr[-2000:]

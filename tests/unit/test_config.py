@@ -148,3 +148,31 @@ def test_meltano_yml_extractor_is_the_definition_plus_this_projects_overrides():
     assert {k: v for k, v in ours.items() if k not in own} == {
         k: v for k, v in script.from_ref_plugin().items() if k != "pip_url"}
     assert set(ours) - set(script.from_ref_plugin()) == {"catalog", "config"}
+
+
+def test_the_jobs_file_users_include_holds_this_projects_jobs_and_schedules():
+    """plugins/tap-emag.meltano.yml (what users include) runs what this project runs: the same
+    schedules, the same quick-sync plugin, and jobs whose dbt step is this project's dbt:run
+    through the package's copy of run_exclusive.py, on the package's models only."""
+    ours = yaml.safe_load((ROOT / "meltano.yml").read_text())
+    shipped = yaml.safe_load((ROOT / "plugins" / "tap-emag.meltano.yml").read_text())
+    assert shipped["schedules"] == ours["schedules"]
+    quick = next(p for p in ours["plugins"]["extractors"] if p["name"] == "tap-emag--quick")
+    assert shipped["plugins"]["extractors"] == [quick]
+    assert shipped["jobs"] == [
+        {**job, "tasks": [task.replace("dbt:", "dbt-emag:") for task in job["tasks"]]}
+        for job in ours["jobs"]]
+    (dbt,) = shipped["plugins"]["utilities"]
+    assert dbt["inherit_from"] == "dbt-postgres"
+    commands = next(p for p in ours["plugins"]["utilities"] if p["name"] == "dbt")["commands"]
+    for name, command in dbt["commands"].items():
+        assert command["executable"] == commands[name]["executable"] == "python"
+        script = "$MELTANO_PROJECT_ROOT/transform/run_exclusive.py"
+        expected = commands[name]["args"].replace(
+            script, "$MELTANO_PROJECT_ROOT/transform/dbt_packages/emag/run_exclusive.py")
+        if "--then" in expected:
+            expected += " --select package:emag"
+        assert command["args"] == expected
+    used = {task.split(":")[1] for job in shipped["jobs"] for line in job["tasks"]
+            for task in line.split() if task.startswith("dbt-emag:")}
+    assert used <= set(dbt["commands"])
