@@ -140,6 +140,14 @@ def user(tmp_path_factory, wheel, sandbox, postgres) -> UserProject:
     return user
 
 
+def _unit_tests() -> list[str]:
+    """The names of transform/'s dbt unit tests, from its YAML files."""
+    names = []
+    for path in (ROOT / "transform" / "models").rglob("*.yml"):
+        names += [test["name"] for test in yaml.safe_load(path.read_text()).get("unit_tests", [])]
+    return names
+
+
 def _schemas(postgres, database: str = "shop") -> set[str]:
     with_db = postgres.dsn_for(database)
     import psycopg
@@ -228,6 +236,11 @@ def test_load_then_the_package_builds_the_same_marts_as_this_repository(user, po
             "analytics_emag_marts"} <= built
     assert not {"emag", "emag_raw", "local"} & built
     user.meltano("invoke", "dbt-emag:build")
+    # that build ran the package's unit tests too (a failing one fails it)
+    listed = user.meltano("invoke", "dbt-postgres", "ls", "--resource-type", "unit_test",
+                          "--select", "package:emag")
+    listed = listed.stdout + listed.stderr  # dbt_invoker logs dbt's output
+    assert listed.count("unit_test:emag.") == len(_unit_tests()) > 0
     # the demo seed stays out of the host's own `dbt seed`
     user.meltano("invoke", "dbt-postgres", "seed")
     assert _query(postgres, "select count(*) from information_schema.tables "
