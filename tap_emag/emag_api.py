@@ -84,6 +84,7 @@ class EmagAccountClient:
         account: Account,
         *,
         requests_per_second: float,
+        budget: str,
         timeout: float,
         max_retries: int,
         backoff_seconds: float,
@@ -91,7 +92,9 @@ class EmagAccountClient:
         user_agent: str,
     ) -> None:
         self.account = account
-        self.limiter = RateLimiter(requests_per_second)
+        # one budget per account and kind, shared with every process of this machine using it
+        self.limiter = RateLimiter(requests_per_second, shared_key="\n".join(
+            (account.base_url, account.username, budget)))
         self.counters = RequestCounters()
         self._timeout = timeout
         self._logger = logger
@@ -222,14 +225,14 @@ class AccountClients:
         """The account's client for every route but orders."""
         if account_name not in self._clients:
             self._clients[account_name] = self._new(
-                account_name, self._settings.requests_per_second)
+                account_name, self._settings.requests_per_second, "offers")
         return self._clients[account_name]
 
     def order_client(self, account_name: str) -> EmagAccountClient:
         """The account's client for order routes."""
         if account_name not in self._order_clients:
             self._order_clients[account_name] = self._new(
-                account_name, self._settings.order_requests_per_second)
+                account_name, self._settings.order_requests_per_second, "orders")
         return self._order_clients[account_name]
 
     def counters(self, account_name: str) -> tuple[RequestCounters, RequestCounters | None]:
@@ -237,11 +240,13 @@ class AccountClients:
         orders = self._order_clients.get(account_name)
         return self.client(account_name).counters, orders.counters if orders else None
 
-    def _new(self, account_name: str, requests_per_second: float) -> EmagAccountClient:
+    def _new(self, account_name: str, requests_per_second: float,
+             budget: str) -> EmagAccountClient:
         settings = self._settings
         return EmagAccountClient(
             next(account for account in settings.accounts if account.name == account_name),
             requests_per_second=requests_per_second,
+            budget=budget,
             timeout=settings.request_timeout,
             max_retries=settings.max_retries,
             backoff_seconds=settings.retry_backoff_seconds,

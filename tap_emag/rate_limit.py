@@ -22,6 +22,8 @@ import time
 import typing as t
 from collections import deque
 
+from tap_emag.shared_budget import SharedBudget
+
 WINDOW_SECONDS = 1.0
 MARGIN = 0.02
 MARGIN_STEP = 0.02
@@ -52,7 +54,8 @@ class RateLimiter:
     otherwise be followed by on-time requests, and four of them would fit in a second.
     """
 
-    def __init__(self, rate: float, margin: float = MARGIN) -> None:
+    def __init__(self, rate: float, margin: float = MARGIN, shared_key: str | None = None,
+                 ) -> None:
         # A fractional rate rounds down for the window (2.5/s allows 2 in any second); below
         # 1/s the window stretches instead (0.5/s is one request per 2 s).
         self._slots = max(1, math.floor(rate))
@@ -64,6 +67,8 @@ class RateLimiter:
         self._turn = threading.Lock()  # one waiting request at a time
         self._foreground = 0  # foreground requests waiting for a turn
         self._local = threading.local()  # this thread's priority (see `background`)
+        # the same budget spent by other processes of this machine (a scan and a quick sync)
+        self._shared = SharedBudget(shared_key, self._slots, self._window) if shared_key else None
 
     @property
     def interval(self) -> float:
@@ -118,6 +123,7 @@ class RateLimiter:
             with self._turn:
                 send = self._wait_turn(background=False)
                 assert send is not None
+                self._take_shared_turn()
                 return send
         finally:
             with self._lock:
@@ -132,6 +138,7 @@ class RateLimiter:
             with self._turn:
                 send = self._wait_turn(background=True, until=until)
                 if send is not None:
+                    self._take_shared_turn()
                     return send
             with self._lock:  # a foreground request is waiting: let it have the turn
                 self._lock.wait(BACKGROUND_POLL_SECONDS)
@@ -167,6 +174,13 @@ class RateLimiter:
                     return send
             # re-checked after the sleep: a 429 may have pushed the turn further out
             time.sleep(min(wait, BACKGROUND_POLL_SECONDS) if background else wait)
+
+    def _take_shared_turn(self) -> None:
+        """Wait, holding this process's turn, until other processes leave the budget room."""
+        if self._shared is not None:
+            with self._lock:
+                margin = self._margin
+            self._shared.take_turn(margin)
 
     def pause(self, seconds: float) -> None:
         """Hold every later request of this account back, e.g. for a 429's Retry-After."""

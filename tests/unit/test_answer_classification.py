@@ -24,9 +24,9 @@ SECRET = "Pw-in-an-echo-7"
 def client() -> EmagAccountClient:
     account = Account(name="main", username="u", password=SECRET,
                       base_url="https://marketplace-api.emag.ro/api-3")
-    return EmagAccountClient(account, requests_per_second=3, timeout=5, max_retries=0,
-                             backoff_seconds=0.01, logger=logging.getLogger("test"),
-                             user_agent="test")
+    return EmagAccountClient(account, requests_per_second=3, budget="offers", timeout=5,
+                             max_retries=0, backoff_seconds=0.01,
+                             logger=logging.getLogger("test"), user_agent="test")
 
 
 def _response(status: int, body: object | bytes, headers: dict[str, str] | None = None,
