@@ -13,10 +13,10 @@ DASHBOARD_PORT ?= 8501
 
 .PHONY: dist dashboard screenshots orchestrate browser install demo up down report unit test lint sandbox about catalog readme clean bench bench-smoke reliability
 
-$(STAMP): pyproject.toml sandbox/pyproject.toml constraints.txt
+$(STAMP): pyproject.toml sandbox/pyproject.toml target/pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,pipeline]' -e ./sandbox
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,pipeline]' -e ./sandbox -e ./target
 	touch $(STAMP)
 
 $(PLUGINS): $(STAMP) meltano.yml plugins/locks/target-postgres.txt plugins/locks/dbt.txt plugins/locks/sqlfluff.txt plugins/locks/dashboard.txt plugins/locks/dagster.txt
@@ -55,7 +55,7 @@ browser: ## Debian's chromium for the browser tests, when no Chromium is on PATH
 	bash scripts/install_chromium.sh
 
 test: $(PLUGINS) browser ## The whole test suite
-	$(BIN)/ruff check tap_emag sandbox tests scripts benchmarks transform dashboard orchestrate
+	$(BIN)/ruff check tap_emag target sandbox tests scripts benchmarks transform dashboard orchestrate
 	$(BIN)/mypy
 	$(BIN)/pytest
 
@@ -64,7 +64,7 @@ reliability: $(PLUGINS) ## Fault, interruption and bad-input scenarios at full s
 	RELIABILITY_SCALE=full RELIABILITY_REPORT=.reliability.jsonl $(BIN)/pytest tests/reliability
 
 lint: $(STAMP) ## ruff, and mypy (strict) on the tap
-	$(BIN)/ruff check tap_emag sandbox tests scripts benchmarks transform dashboard orchestrate
+	$(BIN)/ruff check tap_emag target sandbox tests scripts benchmarks transform dashboard orchestrate
 	$(BIN)/mypy
 
 sandbox: $(STAMP) ## The eMAG sandbox in the foreground on port 8765
@@ -84,9 +84,10 @@ clean: ## Stop the services and remove the environment (keeps .pgdata/ and .sand
 	-test -x $(BIN)/python && $(BIN)/python scripts/local_postgres.py stop
 	rm -rf $(VENV) .meltano .pytest_cache .ruff_cache *.egg-info sandbox/*.egg-info build sandbox/build dist transform/target transform/logs
 
-dist: $(STAMP) ## sdist and wheel of tap-emag and of emag-sandbox into dist/, then twine check (no upload)
-	rm -rf dist sandbox/dist
+dist: $(STAMP) ## sdist and wheel of tap-emag, target-emag and emag-sandbox into dist/, then twine check (no upload)
+	rm -rf dist sandbox/dist target/dist
 	$(BIN)/python -m build --outdir dist .
+	$(BIN)/python -m build --outdir dist target
 	$(BIN)/python -m build --outdir dist sandbox
 	$(BIN)/twine check --strict dist/*
 

@@ -132,19 +132,57 @@ class EmagAccountClient:
             self._local.session = session
         return session
 
+    def send_once(self, resource: str, action: str,
+                  data: t.Any) -> tuple[bool, list[str], t.Any]:
+        """One attempt of a write: (isError, eMAG's messages, results), never retried here.
+
+        A write that failed in transit (429, 5xx, timeout, broken answer: RetriableEmagError)
+        may or may not have been applied; the caller reads back before sending it again, so a
+        write is never sent twice. `isError: true` is returned, not raised: a bulk save
+        answers it when some offers were refused and the others applied.
+        """
+        route = f"{resource}/{action}"
+        body = self._body(self._post(resource, action, data), route)
+        raw = body.get("messages", body.get("message", []))
+        messages = [self.redact(str(part)) for part in (raw if isinstance(raw, list) else [raw])
+                    if part not in (None, "")]
+        if body.get("isError") is True and AUTH_MESSAGE.search("; ".join(messages)):
+            raise EmagAuthError(self.account.name, f"{route}: eMAG refused access: "
+                                f"{'; '.join(messages)[:MAX_ERROR_TEXT]}")
+        if body.get("isError") not in (True, False):
+            raise RetriableEmagError(self.account.name, f"{route}: answer without isError")
+        return body["isError"], messages, body.get("results")
+
     def _call_once(self, resource: str, action: str, data: dict[str, t.Any]) -> t.Any:
+        return self._results(self._post(resource, action, data), f"{resource}/{action}")
+
+    def _post(self, resource: str, action: str, data: t.Any) -> requests.Response:
         self.counters.add(requests=1)
         url = f"{self.account.base_url}/{resource}/{action}"
         name = self.account.name
         try:
-            response = self._session().post(url, json={"data": data}, timeout=self._timeout)
+            return self._session().post(url, json={"data": data}, timeout=self._timeout)
         except requests.Timeout as exc:
             raise RetriableEmagError(name, f"no answer within {self._timeout:g}s") from exc
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             raise RetriableEmagError(name, f"connection failed ({type(exc).__name__})") from exc
-        return self._results(response, f"{resource}/{action}")
 
     def _results(self, response: requests.Response, route: str) -> t.Any:
+        name = self.account.name
+        body = self._body(response, route)
+        messages = self._messages(body)
+        if body.get("isError") is True:
+            if AUTH_MESSAGE.search(messages):
+                raise EmagAuthError(name, f"{route}: eMAG refused access: {messages}")
+            if FATAL_MESSAGE.search(messages):
+                raise FatalEmagError(name, f"{route}: eMAG error: {messages}")
+            raise RetriableEmagError(name, f"{route}: eMAG error: {messages or 'no message'}")
+        if body.get("isError") is not False:
+            raise RetriableEmagError(name, f"{route}: answer without isError=false")
+        return body.get("results")
+
+    def _body(self, response: requests.Response, route: str) -> dict[str, t.Any]:
+        """The answer's JSON object; raises for what the status line already says."""
         name, status = self.account.name, response.status_code
         if status == HTTPStatus.TOO_MANY_REQUESTS:
             self.counters.add(throttled=1)
@@ -163,18 +201,9 @@ class EmagAccountClient:
                 " IP address is whitelisted in the eMAG seller account)"
             ))
         body = self._json(response, route)
-        messages = self._messages(body)
         if status >= HTTPStatus.BAD_REQUEST:
-            raise FatalEmagError(name, f"{route}: HTTP {status} {messages}")
-        if body.get("isError") is True:
-            if AUTH_MESSAGE.search(messages):
-                raise EmagAuthError(name, f"{route}: eMAG refused access: {messages}")
-            if FATAL_MESSAGE.search(messages):
-                raise FatalEmagError(name, f"{route}: eMAG error: {messages}")
-            raise RetriableEmagError(name, f"{route}: eMAG error: {messages or 'no message'}")
-        if body.get("isError") is not False:
-            raise RetriableEmagError(name, f"{route}: answer without isError=false")
-        return body.get("results")
+            raise FatalEmagError(name, f"{route}: HTTP {status} {self._messages(body)}")
+        return body
 
     def _json(self, response: requests.Response, route: str) -> dict[str, t.Any]:
         try:

@@ -1,0 +1,1 @@
+"""target-emag: the planned offer changes, written back to eMAG."""
