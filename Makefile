@@ -82,7 +82,7 @@ readme: $(STAMP) ## Refresh the README's settings table, plugins/extractors/tap-
 clean: ## Stop the services and remove the environment (keeps .pgdata/ and .sandbox/)
 	-test -x $(BIN)/python && $(BIN)/python scripts/sandbox_service.py stop
 	-test -x $(BIN)/python && $(BIN)/python scripts/local_postgres.py stop
-	rm -rf $(VENV) .meltano .pytest_cache .ruff_cache *.egg-info sandbox/*.egg-info build sandbox/build dist transform/target transform/logs
+	rm -rf $(VENV) .meltano .pytest_cache .ruff_cache *.egg-info sandbox/*.egg-info target/*.egg-info build sandbox/build target/build dist transform/target transform/logs
 
 dist: $(STAMP) ## sdist and wheel of tap-emag, target-emag and emag-sandbox into dist/, then twine check (no upload)
 	rm -rf dist sandbox/dist target/dist

@@ -43,6 +43,11 @@ def sandbox_dist(tmp_path_factory) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="module")
+def target_dist(tmp_path_factory) -> tuple[Path, Path]:
+    return _build(ROOT / "target", tmp_path_factory.mktemp("target-dist"))
+
+
+@pytest.fixture(scope="module")
 def clean_venv(tmp_path_factory, tap_dist) -> Path:
     """A venv holding the tap's wheel and what it depends on, nothing else of this repository."""
     venv = tmp_path_factory.mktemp("clean") / "venv"
@@ -58,52 +63,59 @@ def _wheel_files(wheel: Path) -> list[str]:
         return archive.namelist()
 
 
-def test_tap_wheel_holds_tap_emag_only(tap_dist):
-    sdist, wheel = tap_dist
-    assert wheel.name == f"tap_emag-{VERSION}-py3-none-any.whl"
-    assert sdist.name == f"tap_emag-{VERSION}.tar.gz"
+# (distribution's fixture, its package, a module it must hold, its console script)
+DISTRIBUTIONS = {
+    "tap-emag": ("tap_dist", "tap_emag", "tap.py", "tap-emag = tap_emag.tap:TapEmag.cli"),
+    "target-emag": ("target_dist", "target_emag", "push.py",
+                    "target-emag = target_emag.target:TargetEmag.cli"),
+    "emag-sandbox": ("sandbox_dist", "emag_sandbox", "cli.py",
+                     "emag-sandbox = emag_sandbox.cli:main"),
+}
+
+
+@pytest.mark.parametrize("distribution", sorted(DISTRIBUTIONS))
+def test_each_wheel_holds_its_own_package_only(distribution, request):
+    fixture, package, module, script = DISTRIBUTIONS[distribution]
+    sdist, wheel = request.getfixturevalue(fixture)
+    assert wheel.name == f"{package}-{VERSION}-py3-none-any.whl"
+    assert sdist.name == f"{package}-{VERSION}.tar.gz"
     files = _wheel_files(wheel)
-    dist_info = f"tap_emag-{VERSION}.dist-info/"
-    outside = [name for name in files if not name.startswith(("tap_emag/", dist_info))]
+    dist_info = f"{package}-{VERSION}.dist-info/"
+    outside = [name for name in files if not name.startswith((f"{package}/", dist_info))]
     assert outside == []
-    assert "tap_emag/tap.py" in files
+    assert f"{package}/{module}" in files
     assert f"{dist_info}licenses/LICENSE" in files
     with zipfile.ZipFile(wheel) as archive:
         entry_points = archive.read(f"{dist_info}entry_points.txt").decode()
         metadata = archive.read(f"{dist_info}METADATA").decode()
-    assert "tap-emag = tap_emag.tap:TapEmag.cli" in entry_points
-    assert "emag-sandbox" not in entry_points
+    assert script in entry_points.splitlines()
+    others = [s.split(" = ")[0] for s in (d[3] for d in DISTRIBUTIONS.values()) if s != script]
+    assert not any(f"{other} =" in entry_points for other in others)
     assert "License-Expression: Apache-2.0" in metadata
     assert "Project-URL: Repository, " in metadata
+
+
+def test_the_tap_pulls_no_meltano_dbt_sandbox_or_target(tap_dist):
+    with zipfile.ZipFile(tap_dist[1]) as archive:
+        metadata = archive.read(f"tap_emag-{VERSION}.dist-info/METADATA").decode()
     requirements = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
     runtime = [line for line in requirements if "extra ==" not in line]
-    assert not any(name in line for line in runtime for name in ("meltano", "dbt", "sandbox"))
+    assert not any(name in line for line in runtime
+                   for name in ("meltano", "dbt", "sandbox", "target-emag"))
 
 
-def test_sandbox_wheel_holds_emag_sandbox_only(sandbox_dist):
-    _, wheel = sandbox_dist
-    assert wheel.name == f"emag_sandbox-{VERSION}-py3-none-any.whl"
-    files = _wheel_files(wheel)
-    dist_info = f"emag_sandbox-{VERSION}.dist-info/"
-    outside = [name for name in files if not name.startswith(("emag_sandbox/", dist_info))]
-    assert outside == []
-    assert "emag_sandbox/cli.py" in files
-    with zipfile.ZipFile(wheel) as archive:
-        entry_points = archive.read(f"{dist_info}entry_points.txt").decode()
-    assert "emag-sandbox = emag_sandbox.cli:main" in entry_points
-
-
-def test_twine_check_passes_on_both_distributions(tap_dist, sandbox_dist):
-    files = [str(path) for path in (*tap_dist, *sandbox_dist)]
+def test_twine_check_passes_on_every_distribution(tap_dist, target_dist, sandbox_dist):
+    files = [str(path) for path in (*tap_dist, *target_dist, *sandbox_dist)]
     out = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", *files],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert out.stdout.count("PASSED") == 4
+    assert out.stdout.count("PASSED") == 6
 
 
 def test_license_is_one_text():
-    # the sandbox's distribution can only ship a file under sandbox/: a copy, kept equal
-    assert (ROOT / "sandbox" / "LICENSE").read_text() == (ROOT / "LICENSE").read_text()
+    # a distribution can only ship a file under its own folder: copies, kept equal
+    for folder in ("sandbox", "target"):
+        assert (ROOT / folder / "LICENSE").read_text() == (ROOT / "LICENSE").read_text()
     assert "Apache License" in (ROOT / "LICENSE").read_text()
 
 
