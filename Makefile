@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml sandbox/pyproject.toml target/pyproject.toml constraint
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,pipeline]' -e ./sandbox -e ./target
 	touch $(STAMP)
 
-$(PLUGINS): $(STAMP) meltano.yml plugins/locks/target-postgres.txt plugins/locks/dbt.txt plugins/locks/sqlfluff.txt plugins/locks/dashboard.txt plugins/locks/dagster.txt
+$(PLUGINS): $(STAMP) meltano.yml plugins/locks/target-postgres.txt plugins/locks/tap-postgres.txt plugins/locks/dbt.txt plugins/locks/sqlfluff.txt plugins/locks/dashboard.txt plugins/locks/dagster.txt
 	$(BIN)/meltano install
 	touch $(PLUGINS)
 

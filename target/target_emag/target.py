@@ -20,7 +20,7 @@ from target_emag.write_log import WriteLog
 
 
 class TargetEmag(Target):
-    """The target: settings, the write log, and one eMAG client per account."""
+    """Pushes the offer changes a seller's rules chose back to eMAG, guarded and confirmed."""
 
     name = "target-emag"
     config_jsonschema = CONFIG_SCHEMA
