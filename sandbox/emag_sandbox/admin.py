@@ -58,6 +58,8 @@ def _route(sb: Sandbox, method: str, action: str, query: dict[str, list[str]],
         return _json(200, sb.bad_records(_account_arg(query, body)))
     if method == "GET" and action == "orders":
         return _json(200, sb.orders(_account_arg(query, body)))
+    if method == "GET" and action == "writes":
+        return _json(200, sb.writes(_account_arg(query, body)))
     if method != "POST":
         return _json(404 if action not in _POST_ACTIONS else 405,
                      {"error": f"no such admin endpoint: {method} /_admin/{action}"})
@@ -75,6 +77,12 @@ def _route(sb: Sandbox, method: str, action: str, query: dict[str, list[str]],
                              f"{', '.join(ORDER_KEYS)}")
         args = {k: body[k] for k in ORDER_KEYS if body.get(k) is not None}
         return _json(200, sb.change_orders(body["account"], **args))
+    if action == "campaign":
+        unknown = set(body) - {"account", "ids", "on"}
+        if unknown:
+            raise ValueError(f"unknown keys {sorted(unknown)}; known: account, ids, on")
+        ids = sb.set_campaign(body["account"], body["ids"], body.get("on", True))
+        return _json(200, {"account": body["account"], "campaign_ids": ids})
     if action == "configure":
         sb.configure(**body)
         return _json(200, sb.config())
@@ -87,5 +95,6 @@ def _route(sb: Sandbox, method: str, action: str, query: dict[str, list[str]],
     return _json(404, {"error": f"no such admin endpoint: POST /_admin/{action}"})
 
 
-_POST_ACTIONS = ("reset_stats", "mutate", "orders", "configure", "password", "ip_blocked")
-ORDER_KEYS = ("place", "cancel", "advance", "cancel_ids", "advance_ids", "seed", "at")
+_POST_ACTIONS = ("reset_stats", "mutate", "orders", "campaign", "configure", "password",
+                 "ip_blocked")
+ORDER_KEYS = ("place", "cancel", "advance", "cancel_ids", "advance_ids", "lines", "seed", "at")

@@ -3,7 +3,8 @@
 Pipeline of an ``/api-3`` call, in eMAG's order: credentials (401, free) -> rate limit (429,
 counted) -> latency -> injected fault -> IP whitelist -> route and parameters -> envelope.
 Order routes (``order/...``) are judged by their own limiter (12 requests/s per account), all
-other routes by the general one (3 requests/s), as eMAG's gateway does.
+other routes, the offer writes included, by the general one (3 requests/s), as eMAG's gateway
+does. Every write request is also recorded in the account's write log (:mod:`writes`).
 """
 
 # ruff: noqa: S311  -- seeded, reproducible test data; nothing here is security-relevant
@@ -17,12 +18,12 @@ import random
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from emag_sandbox import admin, localtime, state
+from emag_sandbox import admin, localtime, state, writes
 from emag_sandbox.bad_records import check_count
 from emag_sandbox.catalog import Catalog
 from emag_sandbox.categories import build_categories, category_ids_by_name
@@ -37,6 +38,7 @@ from emag_sandbox.rng import label_seed
 from emag_sandbox.routes import ORDER_PREFIX, ORDER_ROUTES, ROUTES
 from emag_sandbox.server import Response, SandboxHTTPServer, encode_json, envelope
 from emag_sandbox.stats import Stats
+from emag_sandbox.writes import OfferChange, WriteLog, WriteRequest
 
 log = logging.getLogger("emag_sandbox")
 
@@ -53,8 +55,8 @@ class AccountSpec:
     """One seller account: its credentials and catalogue size.
 
     ``fbe`` marks a Fulfilled-by-eMAG account (eMAG warehouse ids, no handling time, orders of
-    type 2); when None it is inferred from the name containing "fbe". Other accounts are
-    seller-fulfilled (MAIN): their orders are type 3.
+    type 2, stock writes refused: eMAG manages that stock); when None it is inferred from the
+    name containing "fbe". Other accounts are seller-fulfilled (MAIN): their orders are type 3.
     """
 
     name: str
@@ -65,8 +67,8 @@ class AccountSpec:
 
 
 DEFAULT_ACCOUNTS = (
-    AccountSpec("main", "sandbox-main", "sandbox-main-password", 5000),
-    AccountSpec("fbe", "sandbox-fbe", "sandbox-fbe-password", 3000),
+    AccountSpec("main", "sandbox-main", "sandbox-main-password", 5000, fbe=False),
+    AccountSpec("fbe", "sandbox-fbe", "sandbox-fbe-password", 3000, fbe=True),
 )
 
 
@@ -131,6 +133,7 @@ class Sandbox:
         self.latency_jitter = latency_jitter
         self.timeout_delay = timeout_delay
         self._stats = Stats(self._accounts)
+        self._writes = WriteLog(list(self._accounts))
         self._mutations: list[dict[str, Any]] = []
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -223,7 +226,7 @@ class Sandbox:
         return result
 
     def _replay(self, calls: list[dict[str, Any]]) -> None:
-        """Re-apply the logged calls (mutations and order changes) in their original order."""
+        """Re-apply the logged calls (mutations, orders, writes) in their original order."""
         for call in calls:
             if call.get("account") not in self._accounts:
                 log.warning("state file: skipping a call on unknown account %r", call)
@@ -233,8 +236,15 @@ class Sandbox:
                 acct.orders.apply(
                     place=call.get("place", 0), cancel=call.get("cancel", 0),
                     advance=call.get("advance", 0), cancel_ids=call.get("cancel_ids", ()),
-                    advance_ids=call.get("advance_ids", ()), seed=call.get("seed", 0),
-                    at=call["at"])
+                    advance_ids=call.get("advance_ids", ()), lines=call.get("lines", ()),
+                    seed=call.get("seed", 0), at=call["at"])
+            elif call.get("op") == "offers":
+                for change in call["changes"]:
+                    refusal = writes.apply(acct.catalog, OfferChange.from_call(change))
+                    if refusal:
+                        log.warning("state file: a logged write no longer applies: %s", refusal)
+            elif call.get("op") == "campaign":
+                self._set_campaign(acct, call["ids"], call["on"])
             else:
                 acct.catalog.mutate(
                     call.get("changed", 0), call.get("added", 0), call.get("deleted", 0),
@@ -246,12 +256,15 @@ class Sandbox:
     def change_orders(
         self, account: str, place: int = 0, cancel: int = 0, advance: int = 0,
         cancel_ids: Iterable[int] = (), advance_ids: Iterable[int] = (),
+        lines: Iterable[dict[str, int]] = (),
         seed: int | None = None, at: int | float | str | datetime | None = None,
     ) -> dict[str, Any]:
         """Advance, cancel and place orders in one logged call (what the admin API does).
 
         ``place`` new orders take 1-3 saleable offers of the account, 1-3 units each, from
-        their stock; ``cancel`` / ``cancel_ids`` set status 0 and give the units back;
+        their stock; ``lines`` (``[{"product_id", "quantity"}]``) places one more order of
+        exactly those offers (active, with the stock), as a buyer of a chosen offer would;
+        ``cancel`` / ``cancel_ids`` set status 0 and give the units back;
         ``advance`` / ``advance_ids`` move 1 -> 2 -> 3 -> 4. Counts pick, with the seed, among
         the open orders (status 1-3) that existed before the call. ``at`` (epoch seconds, a
         Bucharest ``YYYY-mm-dd HH:ii:ss`` or a datetime; default now) is the time written to
@@ -271,9 +284,13 @@ class Sandbox:
                 "op": "orders", "account": account, "place": place, "cancel": cancel,
                 "advance": advance, "cancel_ids": list(cancel_ids),
                 "advance_ids": list(advance_ids), "seed": seed, "at": instant}
+            own_lines = [dict(line) for line in lines]
+            if own_lines:
+                call["lines"] = own_lines
             result = acct.orders.apply(place=place, cancel=cancel, advance=advance,
                                        cancel_ids=call["cancel_ids"],
-                                       advance_ids=call["advance_ids"], seed=seed, at=instant)
+                                       advance_ids=call["advance_ids"], lines=own_lines,
+                                       seed=seed, at=instant)
             self._mutations.append(call)
             if self.state_file:
                 state.save(self.state_file, self.seed, self._mutations)
@@ -321,6 +338,61 @@ class Sandbox:
         advance = min(advance, open_now)
         cancel = min(cancel, open_now - advance)
         self.change_orders(account, place=1, advance=advance, cancel=cancel)
+
+    # ---- offer writes ------------------------------------------------------------------
+
+    def writes(self, account: str) -> dict[str, Any]:
+        """The write requests the account received since the last reset (see :class:`WriteLog`).
+
+        ``{"account", "requests": [...], "totals": {...}}``; each request has its arrival
+        (``time``, epoch seconds, and ``monotonic``), ``method``, ``route``, ``offers``,
+        ``ids``, ``outcome`` (answered, throttled, fault, ip_blocked), ``fault``, ``status``,
+        ``is_error``, ``messages`` and ``results`` (``{"id", "applied", "message"}`` per offer).
+        """
+        self._account(account)
+        return self._writes.snapshot(account)
+
+    def set_campaign(self, account: str, ids: Iterable[int], on: bool = True) -> list[int]:
+        """Put offers in a campaign with stock in site (or take them out); logged, persisted.
+
+        While in one, an offer refuses regular updates (``offer/save``, ``offer_stock``).
+        Returns every id of the account now in a campaign. An unknown id changes nothing.
+        """
+        acct = self._account(account)
+        wanted = list(ids)
+        if not all(isinstance(i, int) and not isinstance(i, bool) for i in wanted):
+            raise ValueError(f"ids must be a list of integer offer ids, got {wanted!r}")
+        if not isinstance(on, bool):
+            raise ValueError(f"on must be true or false, got {on!r}")
+        with self._lock:
+            missing = [i for i in wanted if acct.catalog.get(i) is None]
+            if missing:
+                raise ValueError(f"account {account!r} has no offers {missing}")
+            self._set_campaign(acct, wanted, on)
+            self._mutations.append({"op": "campaign", "account": account, "ids": wanted,
+                                    "on": on})
+            if self.state_file:
+                state.save(self.state_file, self.seed, self._mutations)
+        return [o.id for o in acct.catalog.select(lambda o: o.campaign)]
+
+    @staticmethod
+    def _set_campaign(acct: _Account, ids: Iterable[int], on: bool) -> None:
+        for offer_id in ids:
+            offer = acct.catalog.get(offer_id)
+            if offer is not None:
+                acct.catalog.put(replace(offer, campaign=on))
+
+    def _apply_writes(self, acct: _Account, changes: list[OfferChange]) -> list[str | None]:
+        """Apply a request's offers in order; log the applied ones like mutations and orders."""
+        with self._lock:
+            refusals = [writes.apply(acct.catalog, change) for change in changes]
+            applied = [c.as_call() for c, r in zip(changes, refusals, strict=True) if r is None]
+            if applied:
+                self._mutations.append({"op": "offers", "account": acct.spec.name,
+                                        "changes": applied})
+                if self.state_file:
+                    state.save(self.state_file, self.seed, self._mutations)
+        return refusals
 
     def configure(self, **settings: Any) -> None:
         """Change settings at runtime (tests flip faults and limits mid-run).
@@ -396,8 +468,9 @@ class Sandbox:
         return self._stats.snapshot(windows)
 
     def reset_stats(self) -> None:
-        """Zero the counters and the busiest-window record."""
+        """Zero the counters and the busiest-window record, and empty the write log."""
         self._stats.reset()
+        self._writes.reset()
         self._limiter.reset_stats()
         self._order_limiter.reset_stats()
 
@@ -436,14 +509,30 @@ class Sandbox:
             self._stats.unauthenticated()
             return Response(401, encode_json(AUTH_FAILED),
                             headers={"WWW-Authenticate": 'Basic realm="eMAG Marketplace API"'})
+        arrived = received_at if received_at is not None else time.monotonic()
+        if not writes.is_write(route):
+            return self._call(acct, method, route, raw, headers, arrived, None)
+        try:
+            body: dict[str, Any] | None = parse_body(raw, headers.get("Content-Type", ""))
+        except ApiError:
+            body = None
+        record = self._writes.begin(acct.spec.name, method, route, body, arrived)
+        response = self._call(acct, method, route, raw, headers, arrived, record)
+        self._writes.finish(record, response.status)
+        return response
+
+    def _call(self, acct: _Account, method: str, route: str, raw: bytes, headers: Any,
+              arrived: float, record: WriteRequest | None) -> Response:
+        """An authenticated call from the rate limit on; ``record`` notes a write's fate."""
         name = acct.spec.name
         budget = "orders" if route.startswith(ORDER_PREFIX) else "general"
         limiter = self._order_limiter if budget == "orders" else self._limiter
-        self._stats.arrival(name, route, budget)
-        arrived = received_at if received_at is not None else time.monotonic()
+        self._stats.arrival(name, writes.route_name(route), budget)
         decision = limiter.arrive(name, arrived)
         if not decision.allowed:
             self._stats.throttled(name, budget)
+            if record is not None:
+                record.outcome = "throttled"
             return self._throttled(decision)
         self._stats.accepted(name, budget)
         rl_headers = self._rate_headers(decision)
@@ -451,9 +540,13 @@ class Sandbox:
         kind = self._faults.draw()
         if kind is not None:
             self._stats.fault(name, kind)
+            if record is not None:
+                record.outcome, record.fault = "fault", kind
+                record.is_error = kind == "iserror"
             return self._fault(kind, decision, rl_headers,
-                               lambda: self._serve(acct, method, route, raw, headers, rl_headers))
-        return self._serve(acct, method, route, raw, headers, rl_headers)
+                               lambda: self._serve(acct, method, route, raw, headers, rl_headers,
+                                                   record))
+        return self._serve(acct, method, route, raw, headers, rl_headers, record)
 
     def _authenticate(self, header: str) -> _Account | None:
         scheme, _, token = header.partition(" ")
@@ -511,11 +604,15 @@ class Sandbox:
         return Response(real.status, body[: len(body) // 2], real.content_type, real.headers)
 
     def _serve(self, acct: _Account, method: str, route: str, raw: bytes, headers: Any,
-               rl_headers: dict[str, str]) -> Response:
+               rl_headers: dict[str, str], record: WriteRequest | None = None) -> Response:
         if acct.ip_blocked:
             self._stats.blocked(acct.spec.name)
+            if record is not None:
+                record.outcome = "ip_blocked"
             return Response(200, envelope([], [IP_BLOCKED_MESSAGE], error=True),
                             headers=rl_headers)
+        if record is not None:
+            return self._serve_write(acct, method, route, raw, headers, rl_headers, record)
         handler = ROUTES.get(route)
         order_handler = ORDER_ROUTES.get(route) if handler is None else None
         if handler is None and order_handler is None:
@@ -536,3 +633,28 @@ class Sandbox:
             log.exception("internal error serving %s", route)
             return Response(500, envelope([], ["Internal server error"], error=True))
         return Response(200, envelope(results), headers=rl_headers)
+
+    def _serve_write(self, acct: _Account, method: str, route: str, raw: bytes, headers: Any,
+                     rl_headers: dict[str, str], record: WriteRequest) -> Response:
+        """``offer/save`` or ``offer_stock/{id}``: per-offer refusals, the others applied."""
+        allowed = writes.method_for(route)
+        if method != allowed:
+            return Response(405, envelope([], [f"Method {method} not allowed: use {allowed}"],
+                                          error=True), headers={**rl_headers, "Allow": allowed})
+        try:
+            entries = writes.offer_entries(route, parse_body(raw, headers.get("Content-Type", "")))
+            writes.check_batch(entries)
+        except ApiError as exc:
+            record.is_error, record.messages = True, [str(exc)]
+            return Response(200, envelope([], [str(exc)], error=True), headers=rl_headers)
+        stock_only = writes.route_name(route) == writes.STOCK_ROUTE
+        changes = [writes.parse_offer(entry, stock_only) for entry in entries]
+        refusals = self._apply_writes(acct, changes)
+        messages = [r for r in refusals if r is not None]
+        record.is_error, record.messages = bool(messages), messages
+        record.results = [{"id": c.id, "applied": r is None, "message": r}
+                          for c, r in zip(changes, refusals, strict=True)]
+        results = [{"id": c.id, "applied": r is None}
+                   for c, r in zip(changes, refusals, strict=True)]
+        return Response(200, envelope(results, messages, error=bool(messages)),
+                        headers=rl_headers)

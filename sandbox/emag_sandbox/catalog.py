@@ -106,7 +106,7 @@ class Catalog:
             sku=sku,
             seed=mix(self._offer_base, self._ordinal),
             status=status,
-            price_cents=max(100, sku.base_price_cents * factor // 100),
+            price_e4=max(100, sku.base_price_cents * factor // 100) * 100,
             stock=stock,
             estimated_stock=max(0, stock - rng.randint(0, min(3, stock))),
             offer_validation=2 if rng.random() < 0.04 else 1,
@@ -147,7 +147,7 @@ class Catalog:
         rng = rng_for(self._bad_base, index)
         sku = self._pool.traits_cached(BAD_SKU_BASE + index)
         stock = rng.randint(1, 60)
-        core = Offer(id=key, sku=sku, seed=0, status=1, price_cents=sku.base_price_cents,
+        core = Offer(id=key, sku=sku, seed=0, status=1, price_e4=sku.base_price_cents * 100,
                      stock=stock, estimated_stock=stock - rng.randint(0, 1), offer_validation=1)
         for attempt in range(64):
             core = replace(core, seed=mix(self._bad_base, index * 64 + attempt))
@@ -284,6 +284,13 @@ class Catalog:
             self._offers[offer_id] = new
             return new
 
+    def put(self, offer: Offer) -> None:
+        """Replace the core of an existing offer (a write); the next read serves the new one."""
+        with self._lock:
+            if offer.id not in self._offers:
+                raise KeyError(f"account {self.account!r} has no offer {offer.id}")
+            self._offers[offer.id] = offer
+
     def vat_id(self, offer: Offer) -> int:
         """The offer's ``vat_id``, as its record serves it."""
         return int(self._pool.content(offer.sku, self._category_ids)["vat_id"])
@@ -351,7 +358,7 @@ class Catalog:
                            weights=(38, 26, 10, 7, 6, 13))[0]
         new = old
         if kind in ("price", "both"):
-            new = replace(new, price_cents=self._new_price(rng, old.price_cents))
+            new = replace(new, price_e4=self._new_price(rng, old.price_e4))
         if kind in ("stock", "both"):
             stock = old.stock
             while stock == old.stock:
@@ -366,15 +373,17 @@ class Catalog:
         if kind == "competition":
             new = replace(new, competition=old.competition + rng.randint(1, 9))
         if self.record(new) == self.record(old):  # e.g. a record without that field
-            new = replace(new, price_cents=self._new_price(rng, old.price_cents))
+            new = replace(new, price_e4=self._new_price(rng, old.price_e4))
         return new
 
     @staticmethod
-    def _new_price(rng: random.Random, cents: int) -> int:
+    def _new_price(rng: random.Random, e4: int) -> int:
+        """Another price in whole bani (as ten-thousandths), drawn on the old one's bani."""
+        cents = e4 // 100
         new = cents
-        while new == cents:
+        while new * 100 == e4:
             new = max(100, cents * rng.randint(80, 120) // 100 + rng.randint(-99, 99))
-        return new
+        return new * 100
 
 
 def _saleable(offer: Offer) -> bool:

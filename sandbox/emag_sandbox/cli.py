@@ -19,15 +19,25 @@ from emag_sandbox.faults import FAULT_KINDS, validate_kinds
 COMMANDS = ("serve", "mutate", "orders", "stats")
 
 
+FULFILMENT = {"fbe": True, "main": False}  # the optional last field of --account
+
+
 def _account(text: str) -> AccountSpec:
-    """Parse ``NAME:USERNAME:PASSWORD:PRODUCTS`` (the password may contain colons)."""
+    """Parse ``NAME:USERNAME:PASSWORD:PRODUCTS[:fbe|:main]`` (the password may hold colons).
+
+    Without the last field an account is FBE when its name contains "fbe" (as before).
+    """
+    fbe = None
+    head, _, last = text.rpartition(":")
+    if last in FULFILMENT and head.rpartition(":")[2].isdigit():
+        text, fbe = head, FULFILMENT[last]
     name, _, rest = text.partition(":")
     username, _, rest = rest.partition(":")
     password, _, products = rest.rpartition(":")
     if not (name and username and password and products.isdigit()):
         raise argparse.ArgumentTypeError(
-            f"expected NAME:USERNAME:PASSWORD:PRODUCTS, got {text!r}")
-    return AccountSpec(name, username, password, int(products))
+            f"expected NAME:USERNAME:PASSWORD:PRODUCTS[:fbe|:main], got {text!r}")
+    return AccountSpec(name, username, password, int(products), fbe=fbe)
 
 
 def _count(text: str) -> int:
@@ -57,8 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--seed", type=int, default=42)
     serve.add_argument("--account", type=_account, action="append", dest="accounts",
-                       metavar="NAME:USERNAME:PASSWORD:PRODUCTS",
-                       help="repeatable; default: main (5000) and fbe (3000)")
+                       metavar="NAME:USERNAME:PASSWORD:PRODUCTS[:fbe|:main]",
+                       help="repeatable; the last field says whether eMAG fulfils the orders "
+                            "(fbe: stock writes refused, orders of type 2) or the seller "
+                            "(main); without it, an account whose name contains 'fbe' is FBE; "
+                            "default: main (5000) and fbe (3000, FBE)")
     serve.add_argument("--rate-limit", type=float, default=3.0,
                        help="requests per second per account, 0 = unlimited (default 3)")
     serve.add_argument("--latency", type=float, default=0.0, help="seconds per request")
@@ -139,8 +152,9 @@ def _serve(args: argparse.Namespace) -> int:
     bad = f" + {config['bad_records']} bad records" if config["bad_records"] else ""
     for name in sandbox.account_names():
         acct = config["accounts"][name]
-        print(f"account {name}: user {acct['username']}, {acct['products']} products{bad}",
-              file=sys.stderr)
+        kind = "FBE" if acct["fbe"] else "MAIN"
+        print(f"account {name} ({kind}): user {acct['username']}, {acct['products']} "
+              f"products{bad}", file=sys.stderr)
     if config["orders_per_hour"]:
         print(f"orders: about {config['orders_per_hour']:g} per hour per account",
               file=sys.stderr)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -27,7 +27,7 @@ from emag_sandbox.categories import VAT_RATES
 from emag_sandbox.customers import build_customer, locker_details
 from emag_sandbox.drift import check_drift, drift_line, drifts
 from emag_sandbox.localtime import format_local
-from emag_sandbox.products import money
+from emag_sandbox.products import Offer, money_e4
 from emag_sandbox.rng import label_seed, mix
 
 STATUSES = {0: "canceled", 1: "new", 2: "in progress", 3: "prepared", 4: "finalized",
@@ -50,7 +50,7 @@ class Line:
     part_number_key: str
     sku: str
     quantity: int
-    price_cents: int
+    price_e4: int  # without VAT, in ten-thousandths of a leu (the offer's sale price)
     vat_bp: int  # VAT in basis points (2100 = 21 %)
     status: int = 1
 
@@ -139,7 +139,7 @@ class OrderBook:
         fee = rng.choice(SHIPPING_FEES_CENTS)
         locker = locker_details(rng)
         lines_total = sum(
-            (ln.price_cents * ln.quantity * (10_000 + ln.vat_bp) + 5_000) // 10_000
+            (ln.price_e4 * ln.quantity * (10_000 + ln.vat_bp) + 500_000) // 1_000_000
             for ln in order.lines if ln.status == 1)
         free = order.type == FBE_TYPE or emag_club or lines_total >= FREE_SHIPPING_CENTS
         shipping = 0 if free else fee
@@ -185,7 +185,7 @@ class OrderBook:
 
     @staticmethod
     def _line_record(order: Order, line: Line, created: str) -> dict[str, Any]:
-        price = money(line.price_cents)
+        price = money_e4(line.price_e4)
         return {
             "id": line.id,
             "product_id": line.product_id,
@@ -210,21 +210,26 @@ class OrderBook:
 
     def apply(self, *, place: int = 0, cancel: int = 0, advance: int = 0,
               cancel_ids: Iterable[int] = (), advance_ids: Iterable[int] = (),
-              seed: int = 0, at: int) -> dict[str, Any]:
+              lines: Iterable[Any] = (), seed: int = 0, at: int) -> dict[str, Any]:
         """Advance, then cancel, then place orders at the instant ``at`` (epoch seconds).
 
         Counts pick among the open orders (new, in progress, prepared) that existed before the
-        call, besides the ids given explicitly. Everything is checked before anything changes:
-        an unknown or closed id, or a count larger than the open orders, raises ValueError.
-        Placing stops early, without error, when the account has no saleable stock left.
-        Returns ``{"placed", "advanced", "canceled"}`` (order ids) and ``"product_ids"``
-        (the offers whose stock moved).
+        call, besides the ids given explicitly. ``lines`` (``{"product_id", "quantity"}``
+        objects) places one more order, first, of exactly those offers and quantities: a test's
+        order on a chosen offer. Everything is checked before anything changes: an unknown or
+        closed id, a count larger than the open orders, or a line whose offer is missing, not
+        active (status 1) or short of stock, raises ValueError. Placing counted orders stops
+        early, without error, when the account has no saleable stock left. Returns
+        ``{"placed", "advanced", "canceled"}`` (order ids) and ``"product_ids"`` (the offers
+        whose stock moved).
         """
         for label, n in (("place", place), ("cancel", cancel), ("advance", advance)):
             if not isinstance(n, int) or isinstance(n, bool) or n < 0:
                 raise ValueError(f"{label} must be a non-negative integer")
         cancel_ids, advance_ids = _ids(cancel_ids, "cancel_ids"), _ids(advance_ids, "advance_ids")
+        wanted = _lines(lines)
         with self._lock:
+            chosen = self._chosen_offers(wanted)
             rng = random.Random(label_seed(self.seed, self.account, "orders", seed, self._calls,
                                            len(self._ids)))
             explicit = set(cancel_ids) | set(advance_ids)
@@ -252,6 +257,10 @@ class OrderBook:
             for order_id in to_cancel:
                 touched.update(self._cancel(rng, order_id, at))
             placed = []
+            if chosen:
+                own = self._order(rng, at, chosen)
+                placed.append(own.id)
+                touched.update(ln.product_id for ln in own.lines)
             for _ in range(place):
                 order = self._place(rng, at)
                 if order is None:
@@ -279,19 +288,38 @@ class OrderBook:
                 returned.append(line.product_id)
         return returned
 
+    def _chosen_offers(self, wanted: list[tuple[int, int]]) -> list[tuple[Offer, int]]:
+        """The offers of explicit order lines, checked: they exist, are active, have the stock."""
+        chosen = []
+        for product_id, quantity in wanted:
+            offer = self.catalog.get(product_id)
+            if offer is None:
+                raise ValueError(f"account {self.account!r} has no offer {product_id}")
+            if offer.status != 1 or offer.stock < quantity:
+                raise ValueError(f"offer {product_id} cannot be ordered {quantity} times: status "
+                                 f"{offer.status}, stock {offer.stock}")
+            chosen.append((offer, quantity))
+        return chosen
+
     def _place(self, rng: random.Random, at: int) -> Order | None:
         """A new order of 1-3 saleable offers, 1-3 units each, taken from their stock."""
         offers = self.catalog.pick_saleable(rng, _weighted(rng, ((1, 70), (2, 22), (3, 8))))
         if not offers:
             return None
+        return self._order(rng, at, [(offer, None) for offer in offers])
+
+    def _order(self, rng: random.Random, at: int,
+               picks: Sequence[tuple[Offer, int | None]]) -> Order:
+        """A new order of these offers (a quantity None is drawn, 1-3 units), from their stock."""
         lines = []
-        for offer in offers:
-            quantity = min(offer.stock, _weighted(rng, ((1, 75), (2, 18), (3, 7))))
+        for offer, wanted in picks:
+            quantity = (wanted if wanted is not None
+                        else min(offer.stock, _weighted(rng, ((1, 75), (2, 18), (3, 7)))))
             self.catalog.adjust_stock(offer.id, -quantity)
             lines.append(Line(id=self._next_line, product_id=offer.id,
                               part_number_key=offer.sku.part_number_key or "",
                               sku=offer.sku.part_number, quantity=quantity,
-                              price_cents=offer.price_cents,
+                              price_e4=offer.price_e4,
                               vat_bp=_VAT.get(self.catalog.vat_id(offer), 2100)))
             self._next_line += rng.randint(1, 40)
         if self._ids and rng.random() < 0.1:  # a returning buyer
@@ -307,6 +335,25 @@ class OrderBook:
         self._orders[order.id] = order
         self._ids.append(order.id)
         return order
+
+
+def _lines(values: Iterable[Any]) -> list[tuple[int, int]]:
+    """Explicit order lines from admin or Python input: ``(product_id, quantity)`` pairs."""
+    if isinstance(values, (str, bytes, dict)):
+        raise ValueError("lines must be a list of {\"product_id\", \"quantity\"} objects")
+    out = []
+    for value in values:
+        if not isinstance(value, dict) or set(value) - {"product_id", "quantity"}:
+            raise ValueError(f"an order line is {{\"product_id\", \"quantity\"}}, got {value!r}")
+        product_id, quantity = value.get("product_id"), value.get("quantity", 1)
+        for label, number in (("product_id", product_id), ("quantity", quantity)):
+            if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+                raise ValueError(f"an order line's {label} must be a positive integer, "
+                                 f"got {number!r}")
+        out.append((product_id, quantity))
+    if len({p for p, _ in out}) != len(out):
+        raise ValueError("an offer is listed twice in lines")
+    return out
 
 
 def _ids(values: Iterable[int], label: str) -> list[int]:

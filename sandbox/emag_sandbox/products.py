@@ -44,13 +44,15 @@ class Offer:
     sku: SkuTraits
     seed: int
     status: int
-    price_cents: int
+    price_e4: int  # sale price without VAT in ten-thousandths of a leu: eMAG's four decimals
     stock: int
     estimated_stock: int
     offer_validation: int
     name_suffix: str | None = None
     recommended_factor: int | None = None  # percent above sale price; None = record default
     competition: int = 0  # > 0: competitors moved, the buy-button rank is drawn again
+    bounds_e4: tuple[int, int] | None = None  # min/max sale price once fixed; see price_bounds
+    campaign: bool = False  # in a campaign with stock in site: regular updates are refused
 
 
 def _weighted(rng: random.Random, table: tuple[tuple[Any, int], ...]) -> Any:
@@ -232,7 +234,42 @@ class SellerPool:
 
 def money(cents: int) -> str:
     """EMAG's decimal-string price with four decimals, e.g. ``"121.8400"``."""
-    return f"{cents // 100}.{cents % 100:02d}00"
+    return money_e4(cents * 100)
+
+
+def money_e4(e4: int) -> str:
+    """A price held in ten-thousandths of a leu as eMAG serves it: ``"82.6364"``."""
+    return f"{e4 // 10_000}.{e4 % 10_000:04d}"
+
+
+def _opening_draws(rng: random.Random) -> tuple[str, bool, int, bool]:
+    """A record's first draws, in order: shape, has a recommended price, its factor, wide bounds.
+
+    Shared by :func:`build_record` and :func:`price_bounds`, so the bounds a write is checked
+    against are the ones the record serves.
+    """
+    shape = _weighted(rng, (("full", 77), ("legacy", 17), ("minimal", 6)))
+    has_rec = rng.random() < 0.55
+    default_factor = rng.randint(3, 30)
+    wide = rng.random() < 0.6
+    return shape, has_rec, default_factor, wide
+
+
+def price_bounds(offer: Offer) -> tuple[int, int]:
+    """The offer's ``min_sale_price`` and ``max_sale_price`` in ten-thousandths of a leu.
+
+    Drawn per offer: most offers have eMAG's wide default (1 .. 100387.58), the others
+    80 % .. 150 % of the price. They follow the price until a write sets it: eMAG keeps the
+    bounds a seller set while the price moves inside them, so the first price write fixes them
+    (``bounds_e4``), and even a record shape that does not show them (minimal) has them.
+    """
+    if offer.bounds_e4 is not None:
+        return offer.bounds_e4
+    *_, wide = _opening_draws(random.Random(offer.seed))
+    if wide:
+        return 1_0000, 100387_5800
+    cents = offer.price_e4 // 100
+    return cents * 80 // 100 * 100, cents * 150 // 100 * 100
 
 
 def _validation_entry(value: int, content: dict[str, Any], pnk: str | None, offer_seed: int,
@@ -257,29 +294,24 @@ def build_record(
     """
     rng = random.Random(offer.seed)
     sku = offer.sku
-    shape = _weighted(rng, (("full", 77), ("legacy", 17), ("minimal", 6)))
-    price = offer.price_cents
+    shape, has_rec, default_factor, _wide = _opening_draws(rng)
+    price = offer.price_e4 // 100  # in bani: the prices derived from it are whole bani
     rec_factor = offer.recommended_factor
-    has_rec = rng.random() < 0.55
-    default_factor = rng.randint(3, 30)
     if rec_factor is None:
         rec_factor = default_factor if has_rec else None
     recommended = None if rec_factor is None else price * (100 + rec_factor) // 100
-    if rng.random() < 0.6:
-        min_price, max_price = "1.0000", "100387.5800"
-    else:
-        min_price, max_price = money(price * 80 // 100), money(price * 150 // 100)
+    min_e4, max_e4 = price_bounds(offer)
     offers_n = _weighted(rng, ((1, 50), (2, 20), (3, 12), (4, 8), (5, 5), (8, 5)))
     rank: int | None = rng.randint(1, offers_n) if rng.random() < 0.8 else None
     if offers_n == 1 and rank is not None:
         rank = 1
-    best = price if rank == 1 else price * rng.randint(85, 100) // 100
+    best = offer.price_e4 if rank == 1 else price * rng.randint(85, 100) // 100 * 100
     if offer.competition and offers_n > 1 and rank is not None:
         # a side generator: the main one's later draws (and so every other field) stay as they
         # were; the rank always moves (a competitor under- or over-bid)
         moved = random.Random(offer.seed * 7919 + offer.competition)
         rank = moved.choice([r for r in range(1, offers_n + 1) if r != rank])
-        best = price if rank == 1 else price * moved.randint(85, 100) // 100
+        best = offer.price_e4 if rank == 1 else price * moved.randint(85, 100) // 100 * 100
     with_warehouse = fbe or rng.random() < 0.6
     stock_entry: dict[str, Any] = {"value": offer.stock}
     handling: dict[str, Any] = {"value": 0 if fbe else rng.choice((0, 0, 1, 2, 3))}
@@ -321,10 +353,10 @@ def build_record(
         "description": content["description"],
         "url": url,
         "warranty": content["warranty"],
-        "sale_price": money(price),
+        "sale_price": money_e4(offer.price_e4),
         "recommended_price": None if recommended is None else money(recommended),
-        "min_sale_price": min_price,
-        "max_sale_price": max_price,
+        "min_sale_price": money_e4(min_e4),
+        "max_sale_price": money_e4(max_e4),
         "currency": "RON",
         "vat_id": content["vat_id"],
         "status": offer.status,
@@ -358,8 +390,8 @@ def build_record(
         "ownership": ownership,
         "number_of_offers": offers_n,
         "buy_button_rank": rank,
-        "best_offer_sale_price": money(best),
-        "best_offer_recommended_price": money(recommended if recommended else best),
+        "best_offer_sale_price": money_e4(best),
+        "best_offer_recommended_price": money(recommended) if recommended else money_e4(best),
         "genius_eligibility": 1 if genius else 0,
         "genius_eligibility_type": rng.choice((1, 2, 3)) if genius else 0,
         "genius_computed": rng.choice((0, 1, 2, 3)) if genius else 0,

@@ -8,8 +8,8 @@ import requests
 
 from emag_sandbox import AccountSpec, Sandbox
 
-MAIN = AccountSpec("main", "main-user", "main-pass", 250)
-FBE = AccountSpec("fbe", "fbe-user", "fbe-pass", 150)
+MAIN = AccountSpec("main", "main-user", "main-pass", 250, fbe=False)
+FBE = AccountSpec("fbe", "fbe-user", "fbe-pass", 150, fbe=True)
 
 
 def start(accounts: list[AccountSpec] | None = None, **kwargs: Any) -> Sandbox:

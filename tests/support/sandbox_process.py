@@ -24,7 +24,10 @@ def free_port() -> int:
 
 
 class SandboxProcess:
-    """`emag-sandbox serve` in a child process, driven through its /_admin API."""
+    """`emag-sandbox serve` in a child process, driven through its /_admin API.
+
+    ``accounts`` are `--account` values, `NAME:USERNAME:PASSWORD:PRODUCTS[:fbe|:main]`.
+    """
 
     def __init__(self, accounts: t.Iterable[str], *options: str) -> None:
         self.port = free_port()
@@ -55,6 +58,10 @@ class SandboxProcess:
                                  json={"account": account, **changes}, timeout=60)
         response.raise_for_status()
         return response.json()
+
+    def writes(self, account: str) -> dict[str, t.Any]:
+        """The offer writes the account received: `{"requests": [...], "totals": {...}}`."""
+        return t.cast(dict[str, t.Any], self.admin_get("writes", account=account))
 
     def admin_get(self, action: str, **query: str) -> t.Any:
         """GET /_admin/ACTION?QUERY (e.g. bad_records)."""
