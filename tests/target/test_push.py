@@ -1,0 +1,165 @@
+"""target-emag writing for real, against the sandbox, through its CLI: what it sends is counted
+by the sandbox (/_admin/writes), what eMAG then shows is read back as a client reads it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+import pytest
+import requests
+
+from emag_sandbox import AccountSpec, Sandbox
+from tests.support.tap_runner import PASSWORDS
+
+TARGET = str(Path(sys.executable).parent / "target-emag")
+STREAM = "emag-emag_offer_updates"
+USERS = {"main": "main-user", "fbe": "fbe-user"}
+
+
+@pytest.fixture
+def sb():
+    accounts = [AccountSpec(name="main", username=USERS["main"], password=PASSWORDS["main"],
+                            products=200, fbe=False)]
+    with Sandbox(accounts=accounts, seed=17, rate_limit=0) as sandbox:
+        yield sandbox
+
+
+def _read(sb: Sandbox, offer: int) -> dict[str, object]:
+    answer = requests.post(f"{sb.base_url}/product_offer/read", json={"data": {"id": offer}},
+                           auth=(USERS["main"], PASSWORDS["main"]), timeout=10).json()
+    return answer["results"][0]
+
+
+def _offers(sb: Sandbox, count: int) -> list[dict[str, object]]:
+    """Offers whose price bounds leave room for a 10% rise, with stock."""
+    usable = [row for row in sb.catalog("main")
+              if row.get("max_sale_price") and row.get("min_sale_price")
+              and Decimal(row["sale_price"]) * Decimal("1.1") < Decimal(row["max_sale_price"])
+              and row["general_stock"] > 2]
+    assert len(usable) >= count
+    return usable[:count]
+
+
+def _text(value: object) -> str:
+    return format(Decimal(str(value)).normalize(), "f")
+
+
+def _plan(row: dict[str, object], field: str, planned: str, **overrides: object
+          ) -> dict[str, object]:
+    emag = {"sale_price": _text(row["sale_price"]), "stock": str(row["general_stock"]),
+            "status": str(row["status"])}[field]
+    return {"account": "main", "product_id": row["id"], "field": field, "emag_value": emag,
+            "planned_value": planned, "emag_read_at": "2026-12-05T10:00:00",
+            "min_sale_price": row["min_sale_price"], "max_sale_price": row["max_sale_price"],
+            **overrides}
+
+
+def _push(tmp_path: Path, sb: Sandbox, postgres, rows: list[dict[str, object]],
+          password: str = PASSWORDS["main"], **settings: object,
+          ) -> subprocess.CompletedProcess[str]:
+    config = {"accounts": [{"name": "main", "username": USERS["main"], "password": password,
+                            "base_url": sb.base_url, "writes_enabled": True}],
+              "write_log_url": postgres.dsn_for("emag"), "write_log_schema": "push_writes",
+              "dry_run": False, "retry_backoff_seconds": 0.01,
+              # the sandbox here has no rate limit; pacing has its own test
+              "requests_per_second": 500, **settings}
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    schema = {"type": "SCHEMA", "stream": STREAM, "key_properties": [],
+              "schema": {"type": "object", "properties": {name: {} for name in rows[0]}}}
+    lines = [schema, *({"type": "RECORD", "stream": STREAM, "record": row} for row in rows)]
+    return subprocess.run([TARGET, "--config", str(path)],
+                          input="\n".join(json.dumps(line) for line in lines) + "\n",
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def _log(postgres) -> dict[tuple[int, str], tuple[str, str | None]]:
+    """The latest outcome and message per offer and field."""
+    with psycopg.connect(postgres.dsn_for("emag")) as connection:
+        rows = connection.execute(
+            "select product_id, field, outcome, message from push_writes.offer_writes "
+            "order by recorded_at").fetchall()
+    return {(offer, field): (outcome, message) for offer, field, outcome, message in rows}
+
+
+@pytest.fixture(autouse=True)
+def clean_log(postgres):
+    with psycopg.connect(postgres.dsn_for("emag"), autocommit=True) as connection:
+        connection.execute("drop schema if exists push_writes cascade")
+
+
+def test_a_push_sends_each_change_once_in_batches_and_confirms_it(tmp_path, sb, postgres):
+    rows = _offers(sb, 60)
+    plan = [_plan(row, "sale_price", _text(Decimal(row["sale_price"]) * Decimal("1.05")))
+            for row in rows]
+    plan += [_plan(rows[0], "stock", "1"), _plan(rows[1], "status", "0")]
+    result = _push(tmp_path, sb, postgres, plan)
+    assert result.returncode == 0, result.stderr[-3000:]
+    sent = sb.writes("main")["requests"]
+    assert [request["offers"] for request in sent] == [50, 10]  # 60 offers, at most 50 a request
+    assert sorted(i for request in sent for i in request["ids"]) == sorted(r["id"] for r in rows)
+    assert all(request["outcome"] == "answered" and not request["is_error"] for request in sent)
+    logged = _log(postgres)
+    assert {outcome for outcome, _ in logged.values()} == {"confirmed"}
+    assert len(logged) == 62
+    shown = _read(sb, rows[0]["id"])
+    assert _text(shown["sale_price"]) == plan[0]["planned_value"]
+    assert shown["general_stock"] == 1
+    assert _read(sb, rows[1]["id"])["status"] == 0
+
+    # right after, the same plan (the next scan has not run): eMAG has it, nothing is sent
+    again = _push(tmp_path, sb, postgres, plan)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert len(sb.writes("main")["requests"]) == 2
+    assert {message for _, message in _log(postgres).values()} == {
+        "eMAG already had this value: nothing sent"}
+
+
+def test_a_refused_offer_is_recorded_and_the_rest_applied(tmp_path, sb, postgres):
+    good, bad = _offers(sb, 2)
+    # the plan's bounds are out of date: eMAG's own bounds refuse the price, not the guard
+    too_high = _text(Decimal(bad["max_sale_price"]) + 1)
+    plan = [_plan(good, "sale_price", _text(Decimal(good["sale_price"]) * Decimal("1.05"))),
+            _plan(bad, "sale_price", too_high, max_sale_price=str(Decimal(too_high) * 2))]
+    sb_value = _text(bad["sale_price"])
+    result = _push(tmp_path, sb, postgres, plan, max_price_change_percent=10**9)
+    assert result.returncode == 0, result.stderr[-3000:]
+    logged = _log(postgres)
+    assert logged[(good["id"], "sale_price")][0] == "confirmed"
+    outcome, message = logged[(bad["id"], "sale_price")]
+    assert outcome == "refused"
+    assert message.startswith(f"offer {bad['id']}: sale_price")
+    assert _text(_read(sb, bad["id"])["sale_price"]) == sb_value
+    assert len(sb.writes("main")["requests"]) == 1  # a refusal is not retried
+
+
+def test_an_order_between_plan_and_push_is_not_overwritten(tmp_path, sb, postgres):
+    (row,) = _offers(sb, 1)
+    plan = [_plan(row, "stock", str(row["general_stock"] + 10))]
+    placed = requests.post(f"{sb.admin_url}/orders", timeout=10, json={
+        "account": "main", "lines": [{"product_id": row["id"], "quantity": 1}]})
+    assert placed.status_code == 200, placed.text
+    result = _push(tmp_path, sb, postgres, plan)
+    assert result.returncode == 0, result.stderr[-3000:]
+    outcome, message = _log(postgres)[(row["id"], "stock")]
+    assert outcome == "stale" and "changed since the plan" in message
+    assert sb.writes("main")["requests"] == []
+    assert _read(sb, row["id"])["general_stock"] == row["general_stock"] - 1
+
+
+def test_a_wrong_password_fails_the_account_sends_nothing_and_shows_no_password(
+        tmp_path, sb, postgres):
+    (row,) = _offers(sb, 1)
+    wrong = "Wrong-Pass-0042"
+    result = _push(tmp_path, sb, postgres, [_plan(row, "status", "0")], password=wrong)
+    assert result.returncode != 0
+    assert "main" in result.stderr and "refused access" in result.stderr
+    assert wrong not in result.stderr + result.stdout
+    assert sb.writes("main")["requests"] == []
+    outcome, message = _log(postgres)[(row["id"], "status")]
+    assert outcome == "failed" and wrong not in message
