@@ -163,3 +163,27 @@ def test_a_wrong_password_fails_the_account_sends_nothing_and_shows_no_password(
     assert sb.writes("main")["requests"] == []
     outcome, message = _log(postgres)[(row["id"], "status")]
     assert outcome == "failed" and wrong not in message
+
+
+def test_faults_in_transit_never_apply_a_change_twice_and_all_land(tmp_path, sb, postgres):
+    """500s (nothing applied) and answers cut short (applied, the answer lost) on reads and
+    writes alike: a batch that failed is read back, and only what did not land is sent again."""
+    rows = _offers(sb, 60)
+    plan = [_plan(row, "sale_price", _text(Decimal(row["sale_price"]) * Decimal("1.05")))
+            for row in rows]
+    sb.configure(fault_rate=0.3, fault_kinds=["500", "truncated"])
+    result = _push(tmp_path, sb, postgres, plan, max_retries=10)
+    sb.configure(fault_rate=0.0)
+    assert result.returncode == 0, result.stderr[-3000:]
+    sent = sb.writes("main")["requests"]
+    applied: dict[int, int] = {}
+    for request in sent:
+        for offer in request["results"]:
+            if offer["applied"]:
+                applied[offer["id"]] = applied.get(offer["id"], 0) + 1
+    faulted = [request for request in sent if request["outcome"] == "fault"]
+    assert faulted, "the seed gives this test write requests that fail"
+    assert applied == {row["id"]: 1 for row in rows}, "each change applied exactly once"
+    assert {outcome for outcome, _ in _log(postgres).values()} == {"confirmed"}
+    for row, change in zip(rows, plan, strict=True):
+        assert _text(_read(sb, row["id"])["sale_price"]) == change["planned_value"]
