@@ -4,8 +4,10 @@ by the sandbox (/_admin/writes), what eMAG then shows is read back as a client r
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import typing as t
 from decimal import Decimal
 from pathlib import Path
 
@@ -35,7 +37,7 @@ def _read(sb: Sandbox, offer: int) -> dict[str, object]:
     return answer["results"][0]
 
 
-def _offers(sb: Sandbox, count: int) -> list[dict[str, object]]:
+def _offers(sb: t.Any, count: int) -> list[dict[str, object]]:
     """Offers whose price bounds leave room for a 10% rise, with stock."""
     usable = [row for row in sb.catalog("main")
               if row.get("max_sale_price") and row.get("min_sale_price")
@@ -60,8 +62,8 @@ def _plan(row: dict[str, object], field: str, planned: str, **overrides: object
 
 
 def _push(tmp_path: Path, sb: Sandbox, postgres, rows: list[dict[str, object]],
-          password: str = PASSWORDS["main"], **settings: object,
-          ) -> subprocess.CompletedProcess[str]:
+          password: str = PASSWORDS["main"], env: dict[str, str] | None = None,
+          **settings: object) -> subprocess.CompletedProcess[str]:
     config = {"accounts": [{"name": "main", "username": USERS["main"], "password": password,
                             "base_url": sb.base_url, "writes_enabled": True}],
               "write_log_url": postgres.dsn_for("emag"), "write_log_schema": "push_writes",
@@ -75,7 +77,7 @@ def _push(tmp_path: Path, sb: Sandbox, postgres, rows: list[dict[str, object]],
     lines = [schema, *({"type": "RECORD", "stream": STREAM, "record": row} for row in rows)]
     return subprocess.run([TARGET, "--config", str(path)],
                           input="\n".join(json.dumps(line) for line in lines) + "\n",
-                          capture_output=True, text=True, timeout=300, check=False)
+                          capture_output=True, text=True, timeout=300, check=False, env=env)
 
 
 def _log(postgres) -> dict[tuple[int, str], tuple[str, str | None]]:
@@ -187,3 +189,32 @@ def test_faults_in_transit_never_apply_a_change_twice_and_all_land(tmp_path, sb,
     assert {outcome for outcome, _ in _log(postgres).values()} == {"confirmed"}
     for row, change in zip(rows, plan, strict=True):
         assert _text(_read(sb, row["id"])["sale_price"]) == change["planned_value"]
+
+
+def test_a_push_and_a_scan_of_one_account_share_its_3_requests_per_second(tmp_path, postgres):
+    """The target and the tap, two processes on one account at once, at eMAG's 3/s budget:
+    together never more than 3 requests in a second, no 429."""
+    from tests.support.sandbox_process import SandboxProcess
+
+    spec = f"main:{USERS['main']}:{PASSWORDS['main']}:600:main"
+    locks = tmp_path / "locks"
+    env = {**os.environ, "TAP_EMAG_LOCK_DIRECTORY": str(locks)}
+    with SandboxProcess([spec], "--rate-limit", "3", "--seed", "5") as sandbox:
+        rows = [row for row in _offers(sandbox, 8)]
+        plan = [_plan(row, "stock", str(row["general_stock"] + 1)) for row in rows]
+        tap_config = tmp_path / "tap.json"
+        tap_config.write_text(json.dumps({"accounts": [
+            {"name": "main", "username": USERS["main"], "password": PASSWORDS["main"],
+             "base_url": sandbox.base_url}]}))
+        scan = subprocess.Popen([str(Path(sys.executable).parent / "tap-emag"), "--config",
+                                 str(tap_config)], env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+        push = _push(tmp_path, sandbox, postgres, plan, requests_per_second=3, env=env)
+        _, scan_errors = scan.communicate(timeout=300)
+        stats = sandbox.stats()["accounts"]["main"]
+    assert push.returncode == 0, push.stderr[-3000:]
+    assert scan.returncode == 0, scan_errors[-3000:]
+    assert {outcome for outcome, _ in _log(postgres).values()} == {"confirmed"}
+    assert stats["throttled_429"] == 0
+    assert stats["max_requests_in_any_1s_window"] <= 3
+    assert stats["requests"]["total"] >= 6 + 2 * len(plan) + 1  # both ran: pages, reads, a write
