@@ -71,7 +71,7 @@ def test_the_plan_is_pushed_confirmed_and_not_sent_again(project, postgres, sand
     prices = {offer: (price * Decimal("1.05")).quantize(Decimal("0.01"))
               for offer, price, *_ in main[:PRICED]}
     manual_offer, *_, manual_stock = main[PRICED]
-    fbe_offer, fbe_price, *_, fbe_stock = fbe[0]
+    fbe_offer, *_, fbe_stock = fbe[0]
     with psycopg.connect(postgres.dsn, autocommit=True) as connection:
         for offer, price in prices.items():
             connection.execute(
