@@ -3,16 +3,18 @@
 In order, each step settling some changes for good (their `outcome`):
 1. guards (`plan.guard`), then the per-run limit of offers: `guarded`;
 2. a dry run, or an account whose writes are off: `dry_run`, nothing sent;
-3. each offer read again by id: eMAG already shows the planned value, `confirmed` (nothing
-   to send); eMAG's value is no longer the one the plan started from (an order took stock
-   since the scan), `stale`: not overwritten, the next plan starts from the new value;
+3. each offer read again: eMAG already shows the planned value, `confirmed` (nothing to
+   send); eMAG's value is no longer the one the plan started from (an order took stock since
+   the scan), `stale`: not overwritten, the next plan starts from the new value;
 4. the rest in `offer/save` batches of at most 50 offers, only the fields that change. A batch
    that fails in transit may or may not have landed: its offers are read back first, and only
    those that do not show the change are sent again, so no write is sent twice. An offer
    eMAG refuses is `refused` with eMAG's message; the others in its batch go on;
-5. every written offer read back by id: `confirmed` when it shows the value, else `mismatched`.
-Every request goes through the account's client: its pacing, and the budget it shares with
-the tap's reads of the same account on this machine.
+5. every written offer read back: `confirmed` when it shows the value, else `mismatched`.
+Reads (steps 3 and 5) go by id, one request per offer, or, when that costs more, as one pass
+over the catalogue's pages (100 offers a request): 10,000 changes in a catalogue of 10,000
+cost 100 requests a pass instead of 10,000. Every request goes through the account's client:
+its pacing, and the budget it shares with the tap's reads of the same account on this machine.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ from target_emag.settings import WriteAccount, WriteSettings
 # the field of product_offer/read that holds each writable field's value
 READ_FIELD = {"sale_price": "sale_price", "stock": "general_stock", "status": "status"}
 OFFER_MESSAGE = re.compile(r"^offer (\d+): (.*)$")
+PAGE_SIZE = 100  # eMAG's largest page of product_offer/read
+# below this many offers, reading them by id costs less than asking the catalogue's size
+COUNT_WORTH_ASKING = 3
 
 
 class AccountPush:
@@ -65,8 +70,11 @@ class AccountPush:
         by_offer = self._still_planned(pending)
         offers = sorted(by_offer)
         size = self.settings.batch_size
+        written: dict[int, list[PlannedChange]] = {}
         for start in range(0, len(offers), size):
-            self._write({offer: by_offer[offer] for offer in offers[start:start + size]})
+            written.update(self._write({offer: by_offer[offer]
+                                        for offer in offers[start:start + size]}))
+        self._confirm(written)
 
     def _within_offer_limit(self, changes: list[PlannedChange]) -> list[PlannedChange]:
         limit = self.settings.max_offers_per_run
@@ -86,8 +94,9 @@ class AccountPush:
         for change in changes:
             grouped[change.product_id].append(change)
         to_send: dict[int, list[PlannedChange]] = {}
+        shown = self._read_offers(set(grouped))
         for offer, offer_changes in grouped.items():
-            current = self._read(offer)
+            current = shown.get(offer)
             for change in offer_changes:
                 if current is None:
                     change.settle("stale", "the offer is no longer on eMAG")
@@ -104,7 +113,8 @@ class AccountPush:
                     to_send.setdefault(offer, []).append(change)
         return to_send
 
-    def _write(self, batch: dict[int, list[PlannedChange]]) -> None:
+    def _write(self, batch: dict[int, list[PlannedChange]]) -> dict[int, list[PlannedChange]]:
+        """Send one batch; the changes eMAG accepted, to be confirmed by a read."""
         self.batches += 1
         for changes in batch.values():
             for change in changes:
@@ -120,22 +130,22 @@ class AccountPush:
                 raise
             except FatalEmagError as error:
                 self._settle_all(unsent, "refused", error.detail)
-                return
+                return {}
             except RetriableEmagError as error:
                 self.logger.warning("%s: offer/save batch %d attempt %d failed: %s; reading "
                                     "back before sending again", self.account.account.name,
                                     self.batches, attempt + 1, error.detail)
                 unsent = self._not_landed(unsent)
                 if not unsent:
-                    return
+                    return {}
                 time.sleep(_backoff(self.settings.retry_backoff_seconds, attempt))
                 continue
             self._refusals(unsent, messages)
-            self._confirm({offer: [c for c in changes if c.outcome is None]
-                           for offer, changes in unsent.items()})
-            return
+            return {offer: kept for offer, changes in unsent.items()
+                    if (kept := [c for c in changes if c.outcome is None])}
         self._settle_all(unsent, "failed", f"offer/save failed {self.settings.max_retries + 1}"
                          " times in transit")
+        return {}
 
     def _refusals(self, batch: dict[int, list[PlannedChange]], messages: list[str]) -> None:
         """Per-offer refusals in eMAG's messages; a message naming no offer refuses the batch."""
@@ -162,11 +172,10 @@ class AccountPush:
                     left.setdefault(offer, []).append(change)
         return left
 
-    def _confirm(self, batch: dict[int, list[PlannedChange]]) -> None:
-        for offer, changes in batch.items():
-            if not changes:
-                continue
-            current = self._read(offer)
+    def _confirm(self, written: dict[int, list[PlannedChange]]) -> None:
+        shown = self._read_offers(set(written))
+        for offer, changes in written.items():
+            current = shown.get(offer)
             for change in changes:
                 now = None if current is None else comparable(
                     change.field, current.get(READ_FIELD[change.field]))
@@ -175,6 +184,36 @@ class AccountPush:
                     change.settle("confirmed")
                 else:
                     change.settle("mismatched", f"accepted, but eMAG shows {now} after the write")
+
+    def _read_offers(self, offers: set[int]) -> dict[int, dict[str, t.Any]]:
+        """The offers as eMAG shows them now (an offer eMAG no longer has is left out)."""
+        if not offers:
+            return {}
+        pages = self._page_count() if len(offers) >= COUNT_WORTH_ASKING else None
+        if pages is not None and pages < len(offers):
+            shown: dict[int, dict[str, t.Any]] = {}
+            for page in range(1, pages + 1):
+                rows = as_rows(self.client.call("product_offer", "read", {
+                    "currentPage": page, "itemsPerPage": PAGE_SIZE}))
+                shown.update({offer: row for row in rows if (offer := _id(row)) in offers})
+            return shown
+        return {offer: row for offer in sorted(offers) if (row := self._read(offer)) is not None}
+
+    def _page_count(self) -> int | None:
+        """Pages of the whole catalogue, or None when eMAG does not say (then: by id)."""
+        try:
+            results = self.client.call("product_offer", "count", {"itemsPerPage": PAGE_SIZE})
+        except (EmagAuthError, RetriableEmagError):
+            raise
+        except FatalEmagError:
+            return None
+        if not isinstance(results, dict):
+            return None
+        try:
+            items = int(results["noOfItems"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        return -(-items // PAGE_SIZE)
 
     def _read(self, offer: int) -> dict[str, t.Any] | None:
         """The offer as eMAG shows it now; None when eMAG has no such offer.
