@@ -11,7 +11,7 @@ PLUGINS := .meltano/.plugins-installed
 ENV = dev
 DASHBOARD_PORT ?= 8501
 
-.PHONY: dist dashboard screenshots orchestrate browser install demo up down report unit test lint sandbox about catalog readme clean bench bench-smoke reliability
+.PHONY: dist dashboard screenshots orchestrate browser install demo up down report unit test lint sandbox about catalog readme clean bench bench-smoke bench-write-back reliability
 
 $(STAMP): pyproject.toml sandbox/pyproject.toml target/pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -93,6 +93,9 @@ dist: $(STAMP) ## sdist and wheel of tap-emag, target-emag and emag-sandbox into
 
 bench: $(PLUGINS) ## Benchmark against the eMAG rate-limit floor (about 80 minutes)
 	$(BIN)/python benchmarks/bench.py
+
+bench-write-back: $(STAMP) ## 10,000 price changes pushed beside a scan of the account, against the write floor (about 4 minutes)
+	$(BIN)/python benchmarks/write_back.py
 
 bench-smoke: $(PLUGINS) ## The benchmark on tiny catalogues (checks that it runs, not its speed)
 	$(BIN)/python benchmarks/bench.py --smoke

@@ -90,7 +90,7 @@ def clean_env() -> dict[str, str]:
 
 
 def run(args: list[str], **kwargs: t.Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120,
+    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600,
                           check=False, env=clean_env(), **kwargs)
 
 
