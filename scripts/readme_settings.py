@@ -7,7 +7,7 @@ Hub-format plugin definition plugins/extractors/tap-emag.yml (what a user's
 `meltano add tap-emag --from-ref` reads) and the tap-emag extractor of meltano.yml (that same
 definition as `--from-ref` writes it, plus this project's own pip_url, catalog and config);
 `--check` exits 1 when any is out of date. tests/unit/test_config.py checks the definition and
-meltano.yml, tests/pipeline/test_readme.py the README, tests/pipeline/test_meltano_add.py that
+meltano.yml, tests/pipeline/test_readme.py the README, tests/pipeline/test_own_stack.py that
 `--from-ref` in a new project writes what meltano.yml declares.
 """
 

@@ -4,7 +4,7 @@ The settings table is the one `tap-emag --about --format=markdown` prints; every
 `bash` or `cron` block is checked against this project without side effects (`make -n`,
 `meltano run --dry-run`, the plugin's commands, `--help`); the GraphQL validates against the
 installed Dagster's schema; the commands for the reader's own Meltano project are the ones
-tests/pipeline/test_meltano_add.py runs in a new project; every relative link and anchor
+tests/pipeline/test_own_stack.py runs in a new project; every relative link and anchor
 resolves, and the README links every page of docs/. A command of a form with no check fails
 the test: add a check, do not skip it.
 """
