@@ -341,16 +341,18 @@ def _lines(values: Iterable[Any]) -> list[tuple[int, int]]:
     """Explicit order lines from admin or Python input: ``(product_id, quantity)`` pairs."""
     if isinstance(values, (str, bytes, dict)):
         raise ValueError("lines must be a list of {\"product_id\", \"quantity\"} objects")
-    out = []
+    out: list[tuple[int, int]] = []
     for value in values:
         if not isinstance(value, dict) or set(value) - {"product_id", "quantity"}:
             raise ValueError(f"an order line is {{\"product_id\", \"quantity\"}}, got {value!r}")
-        product_id, quantity = value.get("product_id"), value.get("quantity", 1)
-        for label, number in (("product_id", product_id), ("quantity", quantity)):
+        numbers = []
+        for label in ("product_id", "quantity"):
+            number = value.get(label, 1 if label == "quantity" else None)
             if not isinstance(number, int) or isinstance(number, bool) or number < 1:
                 raise ValueError(f"an order line's {label} must be a positive integer, "
                                  f"got {number!r}")
-        out.append((product_id, quantity))
+            numbers.append(number)
+        out.append((numbers[0], numbers[1]))
     if len({p for p, _ in out}) != len(out):
         raise ValueError("an offer is listed twice in lines")
     return out

@@ -15,6 +15,7 @@ import requests
 from emag_sandbox import AccountSpec, Sandbox
 from emag_sandbox.cli import _account
 from tests.sandbox.sandbox_helpers import FBE, MAIN, post, session, start
+from tests.support.sandbox_process import SandboxProcess
 
 FBE_SESSION = ("fbe-user", "fbe-pass")
 
@@ -404,3 +405,15 @@ def test_fbe_from_the_spec_decides_stock_writes():
         assert patch_stock(s, sb, a["id"], 1)["isError"] is True
     finally:
         sb.stop()
+
+
+def test_the_cli_spec_marks_an_account_fbe_for_a_sandbox_process():
+    with SandboxProcess(["shop:shop-user:pw:20:fbe", "fbe-store:fbe-user:pw:20:main"],
+                        "--rate-limit", "0") as sandbox:
+        accounts = sandbox.admin_get("config")["accounts"]
+        assert (accounts["shop"]["fbe"], accounts["fbe-store"]["fbe"]) == (True, False)
+        offer_id = sandbox.catalog("fbe-store")[0]["id"]
+        r = requests.patch(f"{sandbox.base_url}/offer_stock/{offer_id}", auth=("fbe-user", "pw"),
+                           json={"stock": [{"warehouse_id": 1, "value": 4}]}, timeout=10)
+        assert r.json()["isError"] is False
+        assert sandbox.writes("fbe-store")["totals"]["applied"] == 1
