@@ -3,8 +3,9 @@
 The pipeline: a full scan of the sandbox (MAIN and FBE), the seller's own edits (two under the
 manual strategy: open conflicts), a quick sync in which FBE's password is wrong (a failed run
 with its error), a day of changes in the sandbox and a second, incremental scan, then orders
-and a quick sync. The dashboard is started as a seller starts it (`meltano invoke
-dashboard:serve`), every page is loaded in headless Chromium, and what it shows is checked
+and a quick sync (its build allows write-back of sale prices, after target-emag's write log
+recorded a refusal and a confirmation). The dashboard is started as a seller starts it
+(`meltano invoke dashboard:serve`), every page is loaded in headless Chromium, and what it shows is checked
 against the marts on the same database: the pages select, filter and sort mart columns, and
 each rule behind a figure (the API floor, what needs attention, what a version changed, what
 differs between two accounts) is the mart's, checked by its dbt unit tests. No page may show an
@@ -108,7 +109,7 @@ def _write_log(postgres, main_id: int, fbe_id: int) -> None:
             connection.execute(
                 "insert into emag_writes.offer_writes values (%s, %s, %s, 'sale_price', '1',"
                 " '2', now() at time zone 'utc' - interval '1 hour', %s, %s, %s, null, %s, 1,"
-                " now() at time zone 'utc' - %s * interval '1 minute')",
+                " now() at time zone 'utc' - make_interval(mins => %s))",
                 (run, account, product_id, None if outcome == "dry_run" else "2", outcome,
                  message, outcome == "dry_run", minutes))
 

@@ -101,20 +101,44 @@ local_wins as (
 
 )
 
-select
-    local_wins.*,
-    last_sent.outcome as last_sent_outcome,
-    last_sent.message as last_sent_message,
-    last_sent.recorded_at as last_sent_at
-from local_wins
-left join last_sent
-    on
-        local_wins.account = last_sent.account
-        and local_wins.product_id = last_sent.product_id
-        and local_wins.field = last_sent.field
-where not coalesce(
-    last_sent.outcome = 'confirmed'
-    and last_sent.planned_value = local_wins.planned_value
-    and last_sent.recorded_at > local_wins.emag_read_at,
-    false
+-- the last value sent for each field, and whether eMAG confirmed this one after the read
+with_last_sent as (
+
+    select
+        local_wins.*,
+        last_sent.outcome as last_sent_outcome,
+        last_sent.message as last_sent_message,
+        last_sent.recorded_at as last_sent_at,
+        coalesce(
+            last_sent.outcome = 'confirmed'
+            and last_sent.planned_value = local_wins.planned_value
+            and last_sent.recorded_at > local_wins.emag_read_at,
+            false
+        ) as is_confirmed_since_read
+    from local_wins
+    left join last_sent
+        on
+            local_wins.account = last_sent.account
+            and local_wins.product_id = last_sent.product_id
+            and local_wins.field = last_sent.field
+
 )
+
+select
+    account,
+    product_id,
+    part_number,
+    product_name,
+    field,
+    emag_value,
+    planned_value,
+    resolution_rule,
+    resolution_winner,
+    emag_read_at,
+    min_sale_price,
+    max_sale_price,
+    last_sent_outcome,
+    last_sent_message,
+    last_sent_at
+from with_last_sent
+where not is_confirmed_since_read
