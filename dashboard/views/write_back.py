@@ -23,8 +23,6 @@ st.caption("Where your value won the conflict rules and differs from eMAG's, on 
            " the dbt var `emag_write_fields` allows per account (none by default). target-emag"
            " sends these; a value eMAG confirmed after its last read is not planned again.")
 with st.container(key="plan-figures"):
-    if plan_counts.empty:
-        st.info("Nothing to write to eMAG.")
     for account, rows in plan_counts.groupby("account", sort=True):
         with st.container(key=f"plan-{account}"):
             st.markdown(f"**{account}**")

@@ -16,17 +16,15 @@
     that cannot be written stops the compilation with its name.
 -#}
 {% macro emag_write_fields() %}
-    {%- set setting = var('emag_write_fields', none) -%}
-    {%- if setting is none -%}
-        {%- set setting = env_var('EMAG_WRITE_FIELDS', '') or '{}' -%}
+    {%- set given = var('emag_write_fields', none) -%}
+    {%- if given is none -%}
+        {%- set given = env_var('EMAG_WRITE_FIELDS', '') or '{}' -%}
     {%- endif -%}
-    {%- if setting is string -%}
-        {%- set setting = fromjson(setting) -%}
-    {%- endif -%}
+    {%- set setting = fromjson(given) if given is string else given -%}
     {%- if setting is not mapping -%}
         {{ exceptions.raise_compiler_error(
             "var emag_write_fields / EMAG_WRITE_FIELDS must map each account to a list of"
-            ~ " fields, e.g. {\"main\": [\"sale_price\", \"stock\"]}; got " ~ setting) }}
+            ~ ' fields, e.g. {"main": ["sale_price", "stock"]}; got ' ~ given) }}
     {%- endif -%}
     {%- set writable = emag_writable_fields() -%}
     {%- for account, fields in setting.items() -%}
