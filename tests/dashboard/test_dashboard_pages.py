@@ -5,11 +5,12 @@ manual strategy: open conflicts), a quick sync in which FBE's password is wrong 
 with its error), a day of changes in the sandbox and a second, incremental scan, then orders
 and a quick sync (its build allows write-back of sale prices, after target-emag's write log
 recorded a refusal and a confirmation). The dashboard is started as a seller starts it
-(`meltano invoke dashboard:serve`), every page is loaded in headless Chromium, and what it shows is checked
-against the marts on the same database: the pages select, filter and sort mart columns, and
-each rule behind a figure (the API floor, what needs attention, what a version changed, what
-differs between two accounts) is the mart's, checked by its dbt unit tests. No page may show an
-exception, make a request that leaves the machine, or show the database password.
+(`meltano invoke dashboard:serve`), every page is loaded in headless Chromium, and what it
+shows is checked against the marts on the same database: the pages select, filter and sort
+mart columns, and each rule behind a figure (the API floor, what needs attention, what a
+version changed, what differs between two accounts) is the mart's, checked by its dbt unit
+tests. No page may show an exception, make a request that leaves the machine, or show the
+database password.
 """
 
 from __future__ import annotations

@@ -96,6 +96,8 @@ def test_switching_the_strategy_changes_the_resolved_values(project, postgres, l
     _, _, resolved_stock, rules, winners, open_conflict = _resolved(postgres, stock_product["id"])
     assert (rules["stock"], winners["stock"]) == ("manual", "pending") and open_conflict
     assert resolved_stock == stock_product["general_stock"]
+    # local wins or not, nothing is written back to eMAG by default (var emag_write_fields)
+    assert postgres.query("select count(*) from emag.emag_offer_updates") == [(0,)]
 
 
 def test_a_manual_decision_closes_the_conflict(project, postgres, local_edits):
@@ -127,14 +129,13 @@ def test_a_manual_decision_closes_the_conflict(project, postgres, local_edits):
 
 def test_the_write_back_plan_holds_only_the_fields_the_var_allows(project, postgres,
                                                                   local_edits):
-    """Nothing is planned by default; allowed, main's price (local_priority) is, as the
-    comparable text of the conflict models; a field eMAG cannot take stops the compilation."""
-    _dbt_run(project, "local_priority")
-    assert postgres.query("select count(*) from emag.emag_offer_updates") == [(0,)]
+    """Allowed (EMAG_WRITE_FIELDS, as a Meltano environment sets it), main's price
+    (local_priority) is planned, as the comparable text of the conflict models, and nothing
+    else; a field eMAG cannot take stops the compilation. (Nothing by default: above.)"""
     price_product, local_price = local_edits["price"]
-    planned = project.invoke(
-        "dbt", "run", "--select", "emag_offer_updates",
-        "--vars", '{"emag_write_fields": {"main": ["sale_price"], "fbe": ["stock"]}}')
+    planned = project.invoke("dbt:run", extra_env={
+        "EMAG_CONFLICT_STRATEGY": "local_priority",
+        "EMAG_WRITE_FIELDS": '{"main": ["sale_price"], "fbe": ["stock"]}'})
     assert planned.returncode == 0, planned.stdout[-3000:] + planned.stderr[-3000:]
     rows = postgres.query(
         "select account, product_id, field, emag_value::numeric, planned_value::numeric,"

@@ -99,7 +99,7 @@ local_wins as (
         and resolutions.resolved_value is distinct from resolutions.emag_value
         and not products.is_deleted
 
-)
+),
 
 -- the last value sent for each field, and whether eMAG confirmed this one after the read
 with_last_sent as (
