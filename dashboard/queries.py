@@ -253,15 +253,15 @@ select
     account,
     product_id,
     part_number,
-    product_name,
     field,
     emag_value,
     planned_value,
+    last_sent_outcome,
     resolution_rule,
     emag_read_at,
     min_sale_price,
     max_sale_price,
-    last_sent_outcome,
+    product_name,
     last_sent_message
 from emag_offer_updates
 order by account, product_id, field
@@ -300,10 +300,10 @@ select
     recorded_at,
     account,
     product_id,
-    part_number,
     field,
-    sent_value,
     message,
+    sent_value,
+    part_number,
     is_latest_attempt,
     run_id
 from emag_offer_writes
