@@ -34,6 +34,8 @@ PAGES = [
             url_path="changes"),
     st.Page("views/conflicts.py", title="Conflicts", icon=":material/rule:",
             url_path="conflicts"),
+    st.Page("views/write_back.py", title="Write-back", icon=":material/upload:",
+            url_path="write-back"),
 ]
 
 navigation = st.navigation(PAGES)

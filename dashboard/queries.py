@@ -238,3 +238,78 @@ from emag_product_conflicts
 where status = 'open'
 order by detected_at, account, product_id, field
 """
+
+# ---------------------------------------------------------------- write-back
+
+PLAN_COUNTS = """
+select account, field, count(*) as offers
+from emag_offer_updates
+group by account, field
+order by account, field
+"""
+
+PLAN = """
+select
+    account,
+    product_id,
+    part_number,
+    field,
+    emag_value,
+    planned_value,
+    last_sent_outcome,
+    resolution_rule,
+    emag_read_at,
+    min_sale_price,
+    max_sale_price,
+    product_name,
+    last_sent_message
+from emag_offer_updates
+order by account, product_id, field
+"""
+
+LATEST_WRITE_OUTCOMES = """
+select account, outcome, count(*) as offers
+from emag_offer_writes
+where is_latest_attempt
+group by account, outcome
+order by account, outcome
+"""
+
+LATEST_WRITES = """
+select
+    recorded_at,
+    account,
+    product_id,
+    part_number,
+    field,
+    outcome,
+    emag_value,
+    planned_value,
+    sent_value,
+    read_back_value,
+    message,
+    run_id
+from emag_offer_writes
+where is_latest_attempt
+order by recorded_at desc, account, product_id, field
+limit 500
+"""
+
+REFUSED_WRITES = """
+select
+    recorded_at,
+    account,
+    product_id,
+    field,
+    message,
+    sent_value,
+    part_number,
+    is_latest_attempt,
+    run_id
+from emag_offer_writes
+where
+    outcome = 'refused'
+    and recorded_at >= now() at time zone 'utc' - interval '30 days'
+order by recorded_at desc, account, product_id, field
+limit 500
+"""

@@ -3,12 +3,14 @@
 The pipeline: a full scan of the sandbox (MAIN and FBE), the seller's own edits (two under the
 manual strategy: open conflicts), a quick sync in which FBE's password is wrong (a failed run
 with its error), a day of changes in the sandbox and a second, incremental scan, then orders
-and a quick sync. The dashboard is started as a seller starts it (`meltano invoke
-dashboard:serve`), every page is loaded in headless Chromium, and what it shows is checked
-against the marts on the same database: the pages select, filter and sort mart columns, and
-each rule behind a figure (the API floor, what needs attention, what a version changed, what
-differs between two accounts) is the mart's, checked by its dbt unit tests. No page may show an
-exception, make a request that leaves the machine, or show the database password.
+and a quick sync (its build allows write-back of sale prices, after target-emag's write log
+recorded a refusal and a confirmation). The dashboard is started as a seller starts it
+(`meltano invoke dashboard:serve`), every page is loaded in headless Chromium, and what it
+shows is checked against the marts on the same database: the pages select, filter and sort
+mart columns, and each rule behind a figure (the API floor, what needs attention, what a
+version changed, what differs between two accounts) is the mart's, checked by its dbt unit
+tests. No page may show an exception, make a request that leaves the machine, or show the
+database password.
 """
 
 from __future__ import annotations
@@ -81,9 +83,36 @@ def pipeline(tmp_path_factory, sandbox, postgres):
     _ok(project.run("emag-sync"))
     touched = {account: set(sandbox.admin("orders", account=account, place=6, seed=3)
                             ["product_ids"]) for account in ACCOUNTS}
-    quick = _ok(project.run("emag-quick-sync"))
+    _write_log(postgres, main[1]["id"], fbe[0]["id"])
+    # main's price win (local_priority) is planned; the build reads the var from the env
+    quick = _ok(project.run("emag-quick-sync", extra_env={
+        "EMAG_WRITE_FIELDS": '{"main": ["sale_price", "stock"], "fbe": ["sale_price"]}'}))
     return {"project": project, "mutated": mutated, "touched": touched,
             "quick_run": quick.run_id}
+
+
+def _write_log(postgres, main_id: int, fbe_id: int) -> None:
+    """target-emag's write log as it records runs: main's price refused after a dry run (so
+    planned again), an FBE price confirmed."""
+    with psycopg.connect(postgres.dsn) as connection:
+        connection.execute(
+            "create schema emag_writes; create table emag_writes.offer_writes (run_id text,"
+            " account text, product_id bigint, field text, emag_value text, planned_value text,"
+            " planned_emag_read_at timestamp, sent_value text, outcome text, message text,"
+            " read_back_value text, dry_run boolean, batch_number integer,"
+            " recorded_at timestamp)")
+        for run, account, product_id, outcome, message, minutes in (
+                ("w1", "main", main_id, "dry_run", None, 20),
+                ("w2", "main", main_id, "refused",
+                 f"offer {main_id}: sale_price 1 is outside min_sale_price 2 .. max_sale_price 3",
+                 10),
+                ("w2", "fbe", fbe_id, "confirmed", None, 10)):
+            connection.execute(
+                "insert into emag_writes.offer_writes values (%s, %s, %s, 'sale_price', '1',"
+                " '2', now() at time zone 'utc' - interval '1 hour', %s, %s, %s, null, %s, 1,"
+                " now() at time zone 'utc' - make_interval(mins => %s))",
+                (run, account, product_id, None if outcome == "dry_run" else "2", outcome,
+                 message, outcome == "dry_run", minutes))
 
 
 @pytest.fixture(scope="module")
@@ -309,6 +338,31 @@ def test_conflicts_show_both_values_and_how_to_decide(page, dashboard, postgres)
     account, product_id, field, _, _ = expected[0]
     statement = page.inner_text('[data-testid="stCode"]:has-text("insert into")')
     assert re.search(rf"values \('{account}', {product_id}, '{field}', 'emag',", statement)
+
+
+def test_write_back_shows_the_plan_and_eMAGs_answers(page, dashboard, postgres):
+    open_page(page, f"{dashboard.url}/write-back", ".st-key-table-refused-writes")
+    _clean(page, "write-back")
+    counts = postgres.query("select account, field, count(*) from emag.emag_offer_updates"
+                            " group by account, field order by account, field")
+    assert ("main", "sale_price", 1) in counts  # the local_priority price, refused before
+    for account, field, offers in counts:
+        assert count(metrics(page, f".st-key-plan-{account}")[field]) == offers
+    plan = postgres.query("select account, product_id, field, emag_value, planned_value,"
+                          " last_sent_outcome from emag.emag_offer_updates"
+                          " order by account, product_id, field")
+    assert [(r["account"], _int(r["product_id"]), r["field"], r["emag_value"],
+             r["planned_value"], r["last_sent_outcome"]) for r in table(page, "plan")] == plan
+    outcomes = dict(postgres.query("select outcome, count(*) from emag.emag_offer_writes"
+                                   " where is_latest_attempt and account = 'main'"
+                                   " group by outcome"))
+    assert outcomes == {"refused": 1}
+    assert {label: count(shown) for label, shown
+            in metrics(page, ".st-key-outcomes-main").items()} == outcomes
+    refused = postgres.query("select account, product_id, message from emag.emag_offer_writes"
+                             " where outcome = 'refused' order by recorded_at desc")
+    assert [(r["account"], _int(r["product_id"]), r["message"])
+            for r in table(page, "refused-writes")] == refused
 
 
 def test_a_missing_setting_is_named_on_the_page(browser, tmp_path):

@@ -96,6 +96,8 @@ def test_switching_the_strategy_changes_the_resolved_values(project, postgres, l
     _, _, resolved_stock, rules, winners, open_conflict = _resolved(postgres, stock_product["id"])
     assert (rules["stock"], winners["stock"]) == ("manual", "pending") and open_conflict
     assert resolved_stock == stock_product["general_stock"]
+    # local wins or not, nothing is written back to eMAG by default (var emag_write_fields)
+    assert postgres.query("select count(*) from emag.emag_offer_updates") == [(0,)]
 
 
 def test_a_manual_decision_closes_the_conflict(project, postgres, local_edits):
@@ -125,6 +127,28 @@ def test_a_manual_decision_closes_the_conflict(project, postgres, local_edits):
     assert (rules["sale_price"], winners["sale_price"]) == ("manual", "local")
 
 
+def test_the_write_back_plan_holds_only_the_fields_the_var_allows(project, postgres,
+                                                                  local_edits):
+    """Allowed (EMAG_WRITE_FIELDS, as a Meltano environment sets it), main's price
+    (local_priority) is planned, as the comparable text of the conflict models, and nothing
+    else; a field eMAG cannot take stops the compilation. (Nothing by default: above.)"""
+    price_product, local_price = local_edits["price"]
+    planned = project.invoke("dbt:run", extra_env={
+        "EMAG_CONFLICT_STRATEGY": "local_priority",
+        "EMAG_WRITE_FIELDS": '{"main": ["sale_price"], "fbe": ["stock"]}'})
+    assert planned.returncode == 0, planned.stdout[-3000:] + planned.stderr[-3000:]
+    rows = postgres.query(
+        "select account, product_id, field, emag_value::numeric, planned_value::numeric,"
+        " resolution_rule, emag_read_at is not null from emag.emag_offer_updates")
+    assert rows == [("main", price_product["id"], "sale_price",
+                     Decimal(price_product["sale_price"]), local_price, "local_priority", True)]
+    refused = project.invoke("dbt", "parse", "--vars",
+                             '{"emag_write_fields": {"main": ["sale_price", "name"]}}')
+    output = refused.stdout + refused.stderr
+    assert refused.returncode != 0
+    assert "account 'main' names 'name', which target-emag cannot write" in output
+
+
 def test_the_system_of_record_is_a_folder_and_schema_of_its_own(project, postgres):
     """The tables raw cannot give back: never rebuilt (full_refresh false, set on the folder),
     in the schema emag_system_of_record, and no other model is kept from --full-refresh."""
@@ -151,8 +175,9 @@ def test_dbt_data_and_unit_tests_pass_on_real_data(project):
     # for the deletion of unlisted products (one: quick runs confirm nothing), one for the
     # conflicts' status, four for the history's out-of-order loads, four for orders and sales,
     # two for the stock cover, three for the sync log (quick runs, counted yet, the API
-    # floor), and one each for the attention list, the changes and the catalogue by SKU
-    assert (listed.stdout + listed.stderr).count("unit_test:emag.") == 30
+    # floor), one each for the attention list, the changes and the catalogue by SKU, two for
+    # the write-back plan and one for the write log's latest attempts
+    assert (listed.stdout + listed.stderr).count("unit_test:emag.") == 33
 
 
 def test_every_mart_holds_the_sandbox_catalogue(project, postgres):
