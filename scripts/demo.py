@@ -121,7 +121,7 @@ def _show_writes() -> None:
     with psycopg.connect(DSN) as connection:
         rows = connection.execute(
             "select product_id, field, emag_value, planned_value, outcome, message"
-            " from emag.emag_offer_writes where is_latest order by recorded_at desc"
+            " from emag.emag_offer_writes where is_latest_attempt order by recorded_at desc"
             " limit 5").fetchall()
     for offer, field, emag, planned, outcome, message in rows:
         print(f"  offer {offer} {field}: {emag} -> {planned}: {outcome}"

@@ -385,7 +385,7 @@ def test_every_dbt_command_that_writes_takes_the_build_lock():
     read_only = {"test", "compile", "debug", "docs-generate"}
     writing = {name: command for name, command in dbt["commands"].items()
                if name not in read_only}
-    assert {"run", "build", "seed", "prepare-sources", "create-local-tables",
+    assert {"run", "build", "seed", "prepare-sources", "create-local-tables", "create-write-log",
             "mark-unlisted-deleted", "purge-sync-log", "load-sample-local-products"} <= set(writing)
     for name, command in writing.items():
         assert command["args"].startswith("$MELTANO_PROJECT_ROOT/transform/run_exclusive.py "), name
@@ -419,6 +419,12 @@ def test_dbt_alone_writes_nothing_outside_its_schemas_and_each_step_runs_on_its_
     assert postgres.query(
         "select count(*) from information_schema.tables where table_schema = 'local'"
         " and table_name in ('products', 'product_conflict_resolutions')") == [(2,)]
+
+    with psycopg.connect(postgres.dsn, autocommit=True) as connection:
+        connection.execute("drop schema if exists emag_writes cascade")
+    log = project.invoke("dbt:create-write-log")
+    assert log.returncode == 0, (log.stdout + log.stderr)[-3000:]
+    assert postgres.query("select count(*) from emag_writes.offer_writes") == [(0,)]
 
     deleted_before = postgres.query(
         "select count(*) from emag_raw.products where _sdc_deleted_at is not null")

@@ -39,7 +39,7 @@ def project(tmp_path_factory, sandbox, postgres):
     project.env.update({
         "TARGET_EMAG_ACCOUNTS": json.dumps(accounts),
         "TARGET_EMAG_WRITE_LOG_URL": postgres.dsn,
-        "TAP_POSTGRES_SQLALCHEMY_URL": postgres.dsn,
+        "TAP_POSTGRES_SQLALCHEMY_URL": postgres.dsn.replace("postgres@", "postgres:@"),
         "EMAG_WRITE_FIELDS": json.dumps(WRITE_FIELDS),
         "TAP_EMAG_LOCK_DIRECTORY": str(project.workdir / "locks"),
     })
@@ -114,7 +114,7 @@ def test_the_plan_is_pushed_confirmed_and_not_sent_again(project, postgres, sand
     stats = sandbox.stats()["accounts"]["main"]
     assert stats["throttled_429"] == 0 and stats["max_requests_in_any_1s_window"] <= 3
     outcomes = dict(postgres.query(
-        "select outcome, count(*) from emag.emag_offer_writes where is_latest group by 1"))
+        "select outcome, count(*) from emag.emag_offer_writes where is_latest_attempt group by 1"))
     assert outcomes == {"confirmed": PRICED + 1, "guarded": 1}
     # a second push right away sends nothing: the plan leaves out what eMAG confirmed
     _ok(project.run("tap-postgres", "target-emag", extra_env={"TARGET_EMAG_DRY_RUN": "false"}))

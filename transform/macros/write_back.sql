@@ -95,3 +95,27 @@
         'recorded_at': 'timestamp',
     }) }}
 {% endmacro %}
+
+{#-
+    `dbt run-operation create_write_log` (part of prepare_sources): target-emag's write log,
+    empty, when missing, so that the plan and emag_offer_writes, views, read the table itself
+    from their first build on (source_or_empty would compile them as empty stand-ins until the
+    next build after target-emag's first run). target-emag creates the same table when it runs
+    first (target/target_emag/write_log.py; tests/unit/test_write_log_columns.py keeps the two
+    lists equal).
+-#}
+{% macro create_write_log() %}
+    {%- set schema = var('emag_writes_schema', 'emag_writes') -%}
+    {%- if adapter.get_relation(database=target.database, schema=schema, identifier='offer_writes') is none -%}
+        {%- set ddl -%}
+            create schema if not exists {{ schema }};
+            create table if not exists {{ schema }}.offer_writes (
+                {%- for name, type in offer_writes_columns().items() %}
+                {{ name }} {{ type }}{% if not loop.last %},{% endif %}
+                {%- endfor %}
+            );
+        {%- endset -%}
+        {%- do run_query(ddl) -%}
+        {{ log("Created target-emag's write log " ~ schema ~ ".offer_writes (empty)", info=True) }}
+    {%- endif -%}
+{% endmacro %}
