@@ -97,5 +97,5 @@ bench: $(PLUGINS) ## Benchmark against the eMAG rate-limit floor (about 80 minut
 bench-write-back: $(STAMP) ## 10,000 price changes pushed beside a scan of the account, against the write floor (about 4 minutes)
 	$(BIN)/python benchmarks/write_back.py
 
-bench-smoke: $(PLUGINS) ## The benchmark on tiny catalogues (checks that it runs, not its speed)
-	$(BIN)/python benchmarks/bench.py --smoke
+bench-smoke: $(PLUGINS) ## The benchmark on tiny catalogues, every scenario reported (checks that it runs, not its speed)
+	$(BIN)/pytest benchmarks/test_bench_smoke.py -p no:cacheprovider
