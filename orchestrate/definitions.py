@@ -5,6 +5,8 @@ job has a single op that runs `meltano --environment=ENV run JOB` in the project
 its output to the run's log; a non-zero exit fails the run. The schedules keep Meltano's cron
 and `env:` (passed to the op as run config) and start stopped, so opening the UI never fires
 a sync: switch them on in the UI (Automation) or with `dagster schedule start`.
+
+With EMAG_SELLERS_FILE set, the seller assets, sensors and schedule of many_sellers.py join them.
 """
 
 import logging
@@ -13,6 +15,7 @@ import os
 import dagster as dg
 from pydantic import Field
 
+from orchestrate.many_sellers import build_seller_definitions
 from orchestrate.meltano_project import (
     MeltanoJob,
     MeltanoProject,
@@ -21,6 +24,7 @@ from orchestrate.meltano_project import (
     load_project,
 )
 from orchestrate.meltano_run import run_command, stream_run
+from orchestrate.sellers import registry_path
 
 # Dagster names allow letters, digits and underscores only (`emag-sync` becomes `emag_sync`):
 # the Meltano name stays in the description and in these tags.
@@ -114,4 +118,13 @@ def build_definitions(project: MeltanoProject) -> dg.Definitions:
     return dg.Definitions(jobs=list(jobs.values()), schedules=schedules)
 
 
-defs = build_definitions(load_project())
+def project_definitions() -> dg.Definitions:
+    """The Meltano jobs and schedules, plus the seller partitions when a registry is set."""
+    project = load_project()
+    definitions = build_definitions(project)
+    if registry_path() is None:
+        return definitions
+    return dg.Definitions.merge(definitions, build_seller_definitions(project))
+
+
+defs = project_definitions()
