@@ -44,46 +44,11 @@ def make_orchestrate_command(environment: str = "dev") -> str:
     return lines[0]
 
 
-class DagsterServer:
-    """`make orchestrate`'s command in the background, as a shell script's `&` starts it.
+class DagsterApi:
+    """Dagster's GraphQL API at URL: jobs, launches, runs and their logs."""
 
-    SIGINT is ignored in the child, as it is for a background job of a non-interactive shell:
-    `dagster dev` must still stop on SIGTERM (orchestrate/serve.py resets it).
-    """
-
-    def __init__(self, env: t.Mapping[str, str], home: Path, log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.home = home
-        self.log = log
-        command = make_orchestrate_command()
-        self._log_file = log.open("w")
-        self.process = subprocess.Popen(
-            ["sh", "-c", f"exec env {command}"], cwd=ROOT,
-            env={**env, "DAGSTER_HOME": str(home), "DAGSTER_PORT": str(self.port)},
-            stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
-        self.command = command
-
-    def wait_ready(self, timeout: float = 120) -> float:
-        """Seconds until the UI answers and the code location is loaded."""
-        started = time.monotonic()
-        while time.monotonic() - started < timeout:
-            if self.process.poll() is not None:
-                msg = f"orchestrator exited ({self.process.returncode}): {self.log_tail()}"
-                raise RuntimeError(msg)
-            try:
-                if self.job_names():
-                    return time.monotonic() - started
-            except (requests.RequestException, KeyError, TypeError):
-                pass
-            time.sleep(0.5)
-        msg = f"orchestrator not ready after {timeout} s: {self.log_tail()}"
-        raise TimeoutError(msg)
-
-    def log_tail(self, characters: int = 3000) -> str:
-        return self.log.read_text(errors="replace")[-characters:]
+    def __init__(self, url: str) -> None:
+        self.url = url
 
     def graphql(self, query: str, **variables: t.Any) -> dict[str, t.Any]:
         response = requests.post(f"{self.url}/graphql",
@@ -152,6 +117,48 @@ class DagsterServer:
         data = self.graphql("""{ runsOrError { ... on Runs {
             results { runId jobName status } } } }""")
         return list(data["runsOrError"]["results"])
+
+
+class DagsterServer(DagsterApi):
+    """`make orchestrate`'s command in the background, as a shell script's `&` starts it.
+
+    SIGINT is ignored in the child, as it is for a background job of a non-interactive shell:
+    `dagster dev` must still stop on SIGTERM (orchestrate/serve.py resets it).
+    """
+
+    def __init__(self, env: t.Mapping[str, str], home: Path, log: Path) -> None:
+        self.port = free_port()
+        super().__init__(f"http://127.0.0.1:{self.port}")
+        self.home = home
+        self.log = log
+        command = make_orchestrate_command()
+        self._log_file = log.open("w")
+        self.process = subprocess.Popen(
+            ["sh", "-c", f"exec env {command}"], cwd=ROOT,
+            env={**env, "DAGSTER_HOME": str(home), "DAGSTER_PORT": str(self.port)},
+            stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+        self.command = command
+
+    def wait_ready(self, timeout: float = 120) -> float:
+        """Seconds until the UI answers and the code location is loaded."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if self.process.poll() is not None:
+                msg = f"orchestrator exited ({self.process.returncode}): {self.log_tail()}"
+                raise RuntimeError(msg)
+            try:
+                if self.job_names():
+                    return time.monotonic() - started
+            except (requests.RequestException, KeyError, TypeError):
+                pass
+            time.sleep(0.5)
+        msg = f"orchestrator not ready after {timeout} s: {self.log_tail()}"
+        raise TimeoutError(msg)
+
+    def log_tail(self, characters: int = 3000) -> str:
+        return self.log.read_text(errors="replace")[-characters:]
 
     def processes(self) -> list[int]:
         """Pids still in the server's process group (dagster dev, webserver, daemon, ...)."""
