@@ -101,7 +101,7 @@ class AccountPush:
                 if current is None:
                     change.settle("stale", "the offer is no longer on eMAG")
                     continue
-                now = comparable(change.field, current.get(READ_FIELD[change.field]))
+                now = _shown_value(change, current)
                 if now == change.planned_value:
                     change.read_back_value = now
                     change.settle("confirmed", "eMAG already had this value: nothing sent")
@@ -163,8 +163,7 @@ class AccountPush:
         for offer, changes in batch.items():
             current = self._read(offer)
             for change in changes:
-                now = None if current is None else comparable(
-                    change.field, current.get(READ_FIELD[change.field]))
+                now = _shown_value(change, current)
                 if now == change.planned_value:
                     change.read_back_value = now
                     change.settle("confirmed", "landed although its request failed in transit")
@@ -177,8 +176,7 @@ class AccountPush:
         for offer, changes in written.items():
             current = shown.get(offer)
             for change in changes:
-                now = None if current is None else comparable(
-                    change.field, current.get(READ_FIELD[change.field]))
+                now = _shown_value(change, current)
                 change.read_back_value = now
                 if now == change.planned_value:
                     change.settle("confirmed")
@@ -237,6 +235,13 @@ class AccountPush:
             for change in changes:
                 if change.outcome is None:
                     change.settle(outcome, message)
+
+
+def _shown_value(change: PlannedChange, offer: t.Mapping[str, t.Any] | None) -> str | None:
+    """What eMAG shows for the change's field, in the plan's comparable text; None: no offer."""
+    if offer is None:
+        return None
+    return comparable(change.field, offer.get(READ_FIELD[change.field]))
 
 
 def _id(row: t.Mapping[str, t.Any]) -> int | None:
