@@ -19,6 +19,7 @@ its pacing, and the budget it shares with the tap's reads of the same account on
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -187,7 +188,7 @@ class AccountPush:
         """The offers as eMAG shows them now (an offer eMAG no longer has is left out)."""
         if not offers:
             return {}
-        pages = self._page_count() if len(offers) >= COUNT_WORTH_ASKING else None
+        pages = self._page_count if len(offers) >= COUNT_WORTH_ASKING else None
         if pages is not None and pages < len(offers):
             shown: dict[int, dict[str, t.Any]] = {}
             for page in range(1, pages + 1):
@@ -197,8 +198,12 @@ class AccountPush:
             return shown
         return {offer: row for offer in sorted(offers) if (row := self._read(offer)) is not None}
 
+    @functools.cached_property
     def _page_count(self) -> int | None:
-        """Pages of the whole catalogue, or None when eMAG does not say (then: by id)."""
+        """Pages of the whole catalogue, or None when eMAG does not say (then: by id).
+
+        Asked once a run, not before each pass: the push adds and removes no offers.
+        """
         try:
             results = self.client.call("product_offer", "count", {"itemsPerPage": PAGE_SIZE})
         except (EmagAuthError, RetriableEmagError):
