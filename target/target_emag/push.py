@@ -11,10 +11,11 @@ In order, each step settling some changes for good (their `outcome`):
    those that do not show the change are sent again, so no write is sent twice. An offer
    eMAG refuses is `refused` with eMAG's message; the others in its batch go on;
 5. every written offer read back: `confirmed` when it shows the value, else `mismatched`.
-Reads (steps 3 and 5) go by id, one request per offer, or, when that costs more, as one pass
-over the catalogue's pages (100 offers a request): 10,000 changes in a catalogue of 10,000
-cost 100 requests a pass instead of 10,000. Every request goes through the account's client:
-its pacing, and the budget it shares with the tap's reads of the same account on this machine.
+Reads (steps 3 and 5, and the read-back of a failed batch) go by id, one request per offer,
+or, when that costs more, as one pass over the catalogue's pages (100 offers a request): 10,000
+changes in a catalogue of 10,000 cost 100 requests a pass instead of 10,000. Every request goes
+through the account's client: its pacing, and the budget it shares with the tap's reads of the
+same account on this machine.
 """
 
 from __future__ import annotations
@@ -161,8 +162,9 @@ class AccountPush:
     def _not_landed(self, batch: dict[int, list[PlannedChange]]) -> dict[int, list[PlannedChange]]:
         """Read back a batch that failed in transit; keep the offers that still lack the change."""
         left: dict[int, list[PlannedChange]] = {}
+        shown = self._read_offers(set(batch))
         for offer, changes in batch.items():
-            current = self._read(offer)
+            current = shown.get(offer)
             for change in changes:
                 now = _shown_value(change, current)
                 if now == change.planned_value:
