@@ -34,6 +34,7 @@ from tap_emag.emag_api import (
     RetriableEmagError,
     as_rows,
 )
+from tap_emag.normalize import InvalidProductError, product_id
 from target_emag.plan import PlannedChange, comparable, guard
 from target_emag.settings import WriteAccount, WriteSettings
 
@@ -252,9 +253,10 @@ def _shown_value(change: PlannedChange, offer: t.Mapping[str, t.Any] | None) -> 
 
 
 def _id(row: t.Mapping[str, t.Any]) -> int | None:
+    """The offer id of a row eMAG sent, parsed as the tap parses it; None when it has none."""
     try:
-        return int(row.get("id"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return product_id(row)
+    except InvalidProductError:
         return None
 
 
