@@ -25,7 +25,7 @@ $(PLUGINS): $(STAMP) meltano.yml plugins/locks/target-postgres.txt plugins/locks
 
 install: $(PLUGINS) ## Virtual environment, Meltano and its plugins (tap-emag, target-postgres, dbt)
 
-demo: $(PLUGINS) ## Local Postgres + sandbox, `meltano run emag-sync`, a quick sync, report
+demo: $(PLUGINS) ## Local Postgres + sandbox, `meltano run emag-sync`, a quick sync, a write-back dry run and one real push, report
 	$(BIN)/python scripts/demo.py
 
 orchestrate: $(PLUGINS) ## Dagster UI and API on 127.0.0.1:3000 (DAGSTER_PORT=...): the jobs and schedules of meltano.yml, run in ENV (dev)

@@ -26,6 +26,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support
 from bench import (
     BIN,
     CREDENTIALS,
@@ -35,9 +36,9 @@ from bench import (
 )
 
 from tap_emag.config import EMAG_REQUESTS_PER_SECOND
+from tests.support.target_input import run_target, target_config, write_account
 
 OFFERS_PER_WRITE = 50
-STREAM = "emag-emag_offer_updates"
 
 
 def plan(sandbox: Sandbox, changes: int) -> list[dict[str, object]]:
@@ -77,23 +78,15 @@ def main() -> int:
                "base_url": sandbox.base_url}
     try:
         rows = plan(sandbox, args.changes)
-        messages = [{"type": "SCHEMA", "stream": STREAM, "key_properties": [],
-                     "schema": {"type": "object", "properties": {k: {} for k in rows[0]}}},
-                    *({"type": "RECORD", "stream": STREAM, "record": row} for row in rows)]
-        (workdir / "plan.jsonl").write_text("\n".join(map(json.dumps, messages)) + "\n")
-        (workdir / "target.json").write_text(json.dumps({
-            "accounts": [{**account, "writes_enabled": True}], "dry_run": False,
-            "max_offers_per_run": args.changes, "max_price_change_percent": 10,
-            "write_log_url": f"postgresql://postgres@127.0.0.1:{port}/emag"}))
+        config = target_config(
+            [write_account(**account)], f"postgresql://postgres@127.0.0.1:{port}/emag",
+            dry_run=False, max_offers_per_run=args.changes, max_price_change_percent=10)
         (workdir / "tap.json").write_text(json.dumps({"accounts": [account]}))
         sandbox.reset_stats()
         scan = subprocess.Popen([str(BIN / "tap-emag"), "--config", str(workdir / "tap.json")],  # noqa: S603
                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         started = time.monotonic()
-        with (workdir / "plan.jsonl").open() as source:
-            push = subprocess.run([str(BIN / "target-emag"), "--config",  # noqa: S603
-                                   str(workdir / "target.json")], stdin=source, env=env,
-                                  capture_output=True, text=True, check=False)
+        push = run_target(workdir, config, rows, env=env, timeout=None)
         push_seconds = time.monotonic() - started
         scan.wait(timeout=3600)
         both_seconds = time.monotonic() - started

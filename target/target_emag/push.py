@@ -11,14 +11,16 @@ In order, each step settling some changes for good (their `outcome`):
    those that do not show the change are sent again, so no write is sent twice. An offer
    eMAG refuses is `refused` with eMAG's message; the others in its batch go on;
 5. every written offer read back: `confirmed` when it shows the value, else `mismatched`.
-Reads (steps 3 and 5) go by id, one request per offer, or, when that costs more, as one pass
-over the catalogue's pages (100 offers a request): 10,000 changes in a catalogue of 10,000
-cost 100 requests a pass instead of 10,000. Every request goes through the account's client:
-its pacing, and the budget it shares with the tap's reads of the same account on this machine.
+Reads (steps 3 and 5, and the read-back of a failed batch) go by id, one request per offer,
+or, when that costs more, as one pass over the catalogue's pages (100 offers a request): 10,000
+changes in a catalogue of 10,000 cost 100 requests a pass instead of 10,000. Every request goes
+through the account's client: its pacing, and the budget it shares with the tap's reads of the
+same account on this machine.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -32,6 +34,7 @@ from tap_emag.emag_api import (
     RetriableEmagError,
     as_rows,
 )
+from tap_emag.normalize import InvalidProductError, product_id
 from target_emag.plan import PlannedChange, comparable, guard
 from target_emag.settings import WriteAccount, WriteSettings
 
@@ -101,7 +104,7 @@ class AccountPush:
                 if current is None:
                     change.settle("stale", "the offer is no longer on eMAG")
                     continue
-                now = comparable(change.field, current.get(READ_FIELD[change.field]))
+                now = _shown_value(change, current)
                 if now == change.planned_value:
                     change.read_back_value = now
                     change.settle("confirmed", "eMAG already had this value: nothing sent")
@@ -160,11 +163,11 @@ class AccountPush:
     def _not_landed(self, batch: dict[int, list[PlannedChange]]) -> dict[int, list[PlannedChange]]:
         """Read back a batch that failed in transit; keep the offers that still lack the change."""
         left: dict[int, list[PlannedChange]] = {}
+        shown = self._read_offers(set(batch))
         for offer, changes in batch.items():
-            current = self._read(offer)
+            current = shown.get(offer)
             for change in changes:
-                now = None if current is None else comparable(
-                    change.field, current.get(READ_FIELD[change.field]))
+                now = _shown_value(change, current)
                 if now == change.planned_value:
                     change.read_back_value = now
                     change.settle("confirmed", "landed although its request failed in transit")
@@ -177,8 +180,7 @@ class AccountPush:
         for offer, changes in written.items():
             current = shown.get(offer)
             for change in changes:
-                now = None if current is None else comparable(
-                    change.field, current.get(READ_FIELD[change.field]))
+                now = _shown_value(change, current)
                 change.read_back_value = now
                 if now == change.planned_value:
                     change.settle("confirmed")
@@ -189,7 +191,7 @@ class AccountPush:
         """The offers as eMAG shows them now (an offer eMAG no longer has is left out)."""
         if not offers:
             return {}
-        pages = self._page_count() if len(offers) >= COUNT_WORTH_ASKING else None
+        pages = self._page_count if len(offers) >= COUNT_WORTH_ASKING else None
         if pages is not None and pages < len(offers):
             shown: dict[int, dict[str, t.Any]] = {}
             for page in range(1, pages + 1):
@@ -199,8 +201,12 @@ class AccountPush:
             return shown
         return {offer: row for offer in sorted(offers) if (row := self._read(offer)) is not None}
 
+    @functools.cached_property
     def _page_count(self) -> int | None:
-        """Pages of the whole catalogue, or None when eMAG does not say (then: by id)."""
+        """Pages of the whole catalogue, or None when eMAG does not say (then: by id).
+
+        Asked once a run, not before each pass: the push adds and removes no offers.
+        """
         try:
             results = self.client.call("product_offer", "count", {"itemsPerPage": PAGE_SIZE})
         except (EmagAuthError, RetriableEmagError):
@@ -239,10 +245,18 @@ class AccountPush:
                     change.settle(outcome, message)
 
 
+def _shown_value(change: PlannedChange, offer: t.Mapping[str, t.Any] | None) -> str | None:
+    """What eMAG shows for the change's field, in the plan's comparable text; None: no offer."""
+    if offer is None:
+        return None
+    return comparable(change.field, offer.get(READ_FIELD[change.field]))
+
+
 def _id(row: t.Mapping[str, t.Any]) -> int | None:
+    """The offer id of a row eMAG sent, parsed as the tap parses it; None when it has none."""
     try:
-        return int(row.get("id"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return product_id(row)
+    except InvalidProductError:
         return None
 
 

@@ -148,19 +148,9 @@ def _unit_tests() -> list[str]:
     return names
 
 
-def _schemas(postgres, database: str = "shop") -> set[str]:
-    with_db = postgres.dsn_for(database)
-    import psycopg
-
-    with psycopg.connect(with_db) as connection:
-        return {name for (name,) in connection.execute("select nspname from pg_namespace")}
-
-
-def _query(postgres, sql: str, database: str = "shop") -> list[tuple[t.Any, ...]]:
-    import psycopg
-
-    with psycopg.connect(postgres.dsn_for(database)) as connection:
-        return connection.execute(sql).fetchall()
+def _schemas(postgres) -> set[str]:
+    return {name for (name,) in postgres.query("select nspname from pg_namespace",
+                                                 database="shop")}
 
 
 def test_settings_come_from_the_definition_with_their_kinds(user):
@@ -224,7 +214,7 @@ def test_load_then_the_package_builds_the_same_marts_as_this_repository(user, po
                                                                          tmp_path_factory,
                                                                          sandbox):
     user.meltano("run", "tap-emag", "target-postgres")
-    (count,), = _query(postgres, f"select count(*) from {RAW}.products")
+    (count,), = postgres.query(f"select count(*) from {RAW}.products", database="shop")
     assert count == sum(SIZES.values())
     # the host's unrelated dbt command writes nothing of the package's
     user.meltano("invoke", "dbt-postgres", "run", "--select", "shop_orders")
@@ -243,8 +233,8 @@ def test_load_then_the_package_builds_the_same_marts_as_this_repository(user, po
     assert listed.count("unit_test:emag.") == len(_unit_tests()) > 0
     # the demo seed stays out of the host's own `dbt seed`
     user.meltano("invoke", "dbt-postgres", "seed")
-    assert _query(postgres, "select count(*) from information_schema.tables "
-                            "where table_name = 'sample_local_products'") == [(0,)]
+    assert postgres.query("select count(*) from information_schema.tables "
+                          "where table_name = 'sample_local_products'", database="shop") == [(0,)]
 
     # this repository's own pipeline (its meltano.yml's dbt:run) on the same raw tables
     mine = MeltanoProject(tmp_path_factory.mktemp("repo"), sandbox.base_url, postgres,
@@ -252,20 +242,21 @@ def test_load_then_the_package_builds_the_same_marts_as_this_repository(user, po
     mine.env.update({"DBT_SOURCE_SCHEMA": RAW, "DBT_EMAG_SAMPLE_SEED": "false"})
     result = mine.invoke("dbt:run")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    marts = [name for (name,) in _query(
-        postgres, "select table_name from information_schema.tables "
-                  "where table_schema = 'emag' order by 1")]
+    marts = [name for (name,) in postgres.query(
+        "select table_name from information_schema.tables where table_schema = 'emag' order by 1",
+        database="shop")]
     models = ROOT / "transform" / "models" / "marts"
     assert marts == sorted(path.stem for path in models.glob("*.sql"))
     compared = 0
     for mart in marts:
         for first, second in (("emag", "analytics_emag_marts"), ("analytics_emag_marts", "emag")):
-            differing = _query(postgres, f"select * from {first}.{mart} except all "
-                                         f"select * from {second}.{mart}")
+            differing = postgres.query(f"select * from {first}.{mart} except all "
+                                       f"select * from {second}.{mart}", database="shop")
             assert differing == [], f"{mart}: {first} has rows {second} lacks: {differing[:3]}"
-        compared += _query(postgres, f"select count(*) from emag.{mart}")[0][0]
+        compared += postgres.query(f"select count(*) from emag.{mart}", database="shop")[0][0]
     assert compared > 2 * sum(SIZES.values())
-    (products,), = _query(postgres, "select count(*) from analytics_emag_marts.emag_products")
+    (products,), = postgres.query("select count(*) from analytics_emag_marts.emag_products",
+                                  database="shop")
     assert products == sum(SIZES.values())
 
 
@@ -285,8 +276,9 @@ def test_a_plain_dbt_build_waits_for_the_system_of_record_lock(user, postgres):
         waiting: list[tuple[t.Any, ...]] = []
         for _ in range(120):
             # another session: pg_stat_activity is read once per transaction
-            waiting = _query(postgres, "select query from pg_stat_activity where "
-                             "wait_event_type = 'Lock' and wait_event = 'advisory'")
+            waiting = postgres.query("select query from pg_stat_activity where "
+                                     "wait_event_type = 'Lock' and wait_event = 'advisory'",
+                                     database="shop")
             if waiting or build.poll() is not None:
                 break
             time.sleep(0.5)

@@ -51,8 +51,9 @@ class LocalPostgres:
             msg = f"local_postgres.py {args[0]} failed: {result.stdout}{result.stderr}"
             raise RuntimeError(msg)
 
-    def query(self, sql: str, params: t.Sequence[t.Any] = ()) -> list[tuple[t.Any, ...]]:
-        with psycopg.connect(self.dsn) as connection:
+    def query(self, sql: str, params: t.Sequence[t.Any] = (),
+              database: str = "emag") -> list[tuple[t.Any, ...]]:
+        with psycopg.connect(self.dsn_for(database)) as connection:
             return connection.execute(sql, params).fetchall()
 
     def stop(self) -> None:

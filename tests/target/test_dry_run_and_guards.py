@@ -3,27 +3,12 @@ guards and records every change in the write log, and sends eMAG nothing."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import psycopg
 import pytest
 
 from emag_sandbox import AccountSpec, Sandbox
-from tests.support.tap_runner import PASSWORDS
-
-TARGET = str(Path(sys.executable).parent / "target-emag")
-STREAM = "emag-emag_offer_updates"  # what tap-postgres names the mart's stream
-
-
-def _messages(rows: list[dict[str, object]]) -> str:
-    schema = {"type": "SCHEMA", "stream": STREAM, "key_properties": [],
-              "schema": {"type": "object", "properties": {
-                  name: {} for name in rows[0]}}}
-    records = [{"type": "RECORD", "stream": STREAM, "record": row} for row in rows]
-    return "\n".join(json.dumps(message) for message in [schema, *records]) + "\n"
+from tests.support.tap_runner import PASSWORDS, USERNAMES
+from tests.support.target_input import run_target, target_config, write_account
 
 
 def _change(account: str, offer: int, field: str, emag: str, planned: str,
@@ -36,33 +21,19 @@ def _change(account: str, offer: int, field: str, emag: str, planned: str,
 @pytest.fixture
 def accounts_sandbox():
     accounts = [
-        AccountSpec(name="main", username="main-user", password=PASSWORDS["main"], products=20),
-        AccountSpec(name="fbe", username="fbe-user", password=PASSWORDS["fbe"], products=20),
+        AccountSpec(name=name, username=USERNAMES[name], password=PASSWORDS[name], products=20)
+        for name in ("main", "fbe")
     ]
     with Sandbox(accounts=accounts, seed=11, rate_limit=0) as sb:
         yield sb
 
 
-def _run(tmp_path: Path, config: dict[str, object], rows: list[dict[str, object]]
-         ) -> subprocess.CompletedProcess[str]:
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps(config))
-    return subprocess.run([TARGET, "--config", str(path)], input=_messages(rows),
-                          capture_output=True, text=True, timeout=120, check=False)
-
-
 def _config(sb: Sandbox, postgres, **settings: object) -> dict[str, object]:
-    return {
-        "accounts": [
-            {"name": "main", "username": "main-user", "password": PASSWORDS["main"],
-             "base_url": sb.base_url, "writes_enabled": True},
-            {"name": "fbe", "username": "fbe-user", "password": PASSWORDS["fbe"],
-             "base_url": sb.base_url, "writes_enabled": True, "fulfilled_by_emag": True},
-        ],
-        "write_log_url": postgres.dsn_for("emag"),
-        "write_log_schema": "dry_run_writes",
-        **settings,
-    }
+    return target_config(
+        [write_account("main", USERNAMES["main"], PASSWORDS["main"], sb.base_url),
+         write_account("fbe", USERNAMES["fbe"], PASSWORDS["fbe"], sb.base_url,
+                       fulfilled_by_emag=True)],
+        postgres.dsn_for("emag"), write_log_schema="dry_run_writes", **settings)
 
 
 def test_a_dry_run_sends_nothing_and_logs_what_it_would_do(tmp_path, accounts_sandbox,
@@ -77,7 +48,7 @@ def test_a_dry_run_sends_nothing_and_logs_what_it_would_do(tmp_path, accounts_sa
         _change("main", 6, "status", "1", "7"),  # no such status
         _change("shop2", 7, "stock", "1", "2"),  # an account target-emag does not know
     ]
-    result = _run(tmp_path, _config(accounts_sandbox, postgres), rows)
+    result = run_target(tmp_path, _config(accounts_sandbox, postgres), rows)
     assert result.returncode == 0, result.stderr[-3000:]
     after = accounts_sandbox.stats()["accounts"]
     assert after == before, "a dry run sends eMAG nothing, not even a read"
@@ -103,6 +74,6 @@ def test_a_record_without_an_offer_id_names_the_missing_column(tmp_path, account
                                                                postgres):
     row = _change("main", 1, "sale_price", "50", "55")
     row["product_id"] = None
-    result = _run(tmp_path, _config(accounts_sandbox, postgres), [row])
+    result = run_target(tmp_path, _config(accounts_sandbox, postgres), [row])
     assert result.returncode != 0
     assert "lacks product_id" in result.stderr

@@ -16,16 +16,13 @@ import pytest
 import requests
 
 from emag_sandbox import AccountSpec, Sandbox
-from tests.support.tap_runner import PASSWORDS
-
-TARGET = str(Path(sys.executable).parent / "target-emag")
-STREAM = "emag-emag_offer_updates"
-USERS = {"main": "main-user", "fbe": "fbe-user"}
+from tests.support.tap_runner import PASSWORDS, USERNAMES
+from tests.support.target_input import run_target, target_config, write_account
 
 
 @pytest.fixture
 def sb():
-    accounts = [AccountSpec(name="main", username=USERS["main"], password=PASSWORDS["main"],
+    accounts = [AccountSpec(name="main", username=USERNAMES["main"], password=PASSWORDS["main"],
                             products=200, fbe=False)]
     with Sandbox(accounts=accounts, seed=17, rate_limit=0) as sandbox:
         yield sandbox
@@ -33,7 +30,7 @@ def sb():
 
 def _read(sb: Sandbox, offer: int) -> dict[str, object]:
     answer = requests.post(f"{sb.base_url}/product_offer/read", json={"data": {"id": offer}},
-                           auth=(USERS["main"], PASSWORDS["main"]), timeout=10).json()
+                           auth=(USERNAMES["main"], PASSWORDS["main"]), timeout=10).json()
     return answer["results"][0]
 
 
@@ -64,20 +61,13 @@ def _plan(row: dict[str, object], field: str, planned: str, **overrides: object
 def _push(tmp_path: Path, sb: Sandbox, postgres, rows: list[dict[str, object]],
           password: str = PASSWORDS["main"], env: dict[str, str] | None = None,
           **settings: object) -> subprocess.CompletedProcess[str]:
-    config = {"accounts": [{"name": "main", "username": USERS["main"], "password": password,
-                            "base_url": sb.base_url, "writes_enabled": True}],
-              "write_log_url": postgres.dsn_for("emag"), "write_log_schema": "push_writes",
-              "dry_run": False, "retry_backoff_seconds": 0.01,
-              # the sandbox here has no rate limit; pacing has its own test
-              "requests_per_second": 500, **settings}
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps(config))
-    schema = {"type": "SCHEMA", "stream": STREAM, "key_properties": [],
-              "schema": {"type": "object", "properties": {name: {} for name in rows[0]}}}
-    lines = [schema, *({"type": "RECORD", "stream": STREAM, "record": row} for row in rows)]
-    return subprocess.run([TARGET, "--config", str(path)],
-                          input="\n".join(json.dumps(line) for line in lines) + "\n",
-                          capture_output=True, text=True, timeout=300, check=False, env=env)
+    defaults = {"write_log_schema": "push_writes", "dry_run": False,
+                "retry_backoff_seconds": 0.01,
+                # the sandbox here has no rate limit; pacing has its own test
+                "requests_per_second": 500}
+    config = target_config([write_account("main", USERNAMES["main"], password, sb.base_url)],
+                           postgres.dsn_for("emag"), **{**defaults, **settings})
+    return run_target(tmp_path, config, rows, env=env)
 
 
 def _log(postgres) -> dict[tuple[int, str], tuple[str, str | None]]:
@@ -105,8 +95,8 @@ def test_a_push_sends_each_change_once_in_batches_and_confirms_it(tmp_path, sb, 
     sent = sb.writes("main")["requests"]
     assert [request["offers"] for request in sent] == [50, 10]  # 60 offers, at most 50 a request
     # 60 offers of a 200-offer catalogue: each check reads its 2 pages, not 60 offers by id
-    # (a count, 2 pages, 2 writes, a count, 2 pages)
-    assert sb.stats()["accounts"]["main"]["requests"]["total"] == 8
+    # (a count, asked once a run, 2 pages, 2 writes, 2 pages)
+    assert sb.stats()["accounts"]["main"]["requests"]["total"] == 7
     assert sorted(i for request in sent for i in request["ids"]) == sorted(r["id"] for r in rows)
     assert all(request["outcome"] == "answered" and not request["is_error"] for request in sent)
     logged = _log(postgres)
@@ -200,7 +190,7 @@ def test_a_push_and_a_scan_of_one_account_share_its_3_requests_per_second(tmp_pa
     together never more than 3 requests in a second, no 429."""
     from tests.support.sandbox_process import SandboxProcess
 
-    spec = f"main:{USERS['main']}:{PASSWORDS['main']}:600:main"
+    spec = f"main:{USERNAMES['main']}:{PASSWORDS['main']}:600:main"
     locks = tmp_path / "locks"
     env = {**os.environ, "TAP_EMAG_LOCK_DIRECTORY": str(locks)}
     with SandboxProcess([spec], "--rate-limit", "3", "--seed", "5") as sandbox:
@@ -208,7 +198,7 @@ def test_a_push_and_a_scan_of_one_account_share_its_3_requests_per_second(tmp_pa
         plan = [_plan(row, "stock", str(row["general_stock"] + 1)) for row in rows]
         tap_config = tmp_path / "tap.json"
         tap_config.write_text(json.dumps({"accounts": [
-            {"name": "main", "username": USERS["main"], "password": PASSWORDS["main"],
+            {"name": "main", "username": USERNAMES["main"], "password": PASSWORDS["main"],
              "base_url": sandbox.base_url}]}))
         scan = subprocess.Popen([str(Path(sys.executable).parent / "tap-emag"), "--config",
                                  str(tap_config)], env=env, stdout=subprocess.DEVNULL,
