@@ -21,6 +21,7 @@ class HostAwareCeleryRunLauncher(CeleryRunLauncher):
     """CeleryRunLauncher whose health check notices a worker that no longer answers."""
 
     def check_run_worker_health(self, run):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN201
+        """Celery's task state, unless the worker that started the task no longer answers."""
         health = super().check_run_worker_health(run)
         if health.status != WorkerStatus.RUNNING:
             return health

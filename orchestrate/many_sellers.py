@@ -137,7 +137,8 @@ def build_seller_definitions(project: MeltanoProject) -> dg.Definitions:
                default_status=dg.DefaultSensorStatus.RUNNING,
                description="Builds the marts when loads have landed since the last build; "
                            "waits while a build is queued or running.")
-    def emag_marts_when_loads_land(context: dg.SensorEvaluationContext) -> dg.SkipReason | dg.RunRequest:
+    def emag_marts_when_loads_land(
+            context: dg.SensorEvaluationContext) -> dg.SkipReason | dg.RunRequest:
         after = int(context.cursor or 0)
         landed = context.instance.fetch_materializations(
             dg.AssetRecordsFilter(asset_key=RAW, after_storage_id=after), limit=10_000)
@@ -160,7 +161,8 @@ def build_seller_definitions(project: MeltanoProject) -> dg.Definitions:
                              "(the run queue decides how many run at once).")
     def emag_sellers_hourly(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
         known = set(context.instance.get_dynamic_partitions(SELLERS.name))
-        stamp = context.scheduled_execution_time.isoformat() if context.scheduled_execution_time else ""
+        tick = context.scheduled_execution_time
+        stamp = tick.isoformat() if tick else ""
         return [dg.RunRequest(partition_key=name, run_key=f"{name}:{stamp}",
                               tags={SELLER_TAG: name})
                 for name in registry() if name in known]

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+import yaml  # type: ignore[import-untyped]  # no stubs in the dev install
 
 REGISTRY_VARIABLE = "EMAG_SELLERS_FILE"
 SECRETS_VARIABLE = "EMAG_SECRETS_FILE"
@@ -65,9 +65,11 @@ class Registry:
     sellers: tuple[Seller, ...]
 
     def names(self) -> list[str]:
+        """The sellers' names, in file order."""
         return [seller.name for seller in self.sellers]
 
     def seller(self, name: str) -> Seller:
+        """One seller by name; a seller missing from the file is an error naming the file."""
         for seller in self.sellers:
             if seller.name == name:
                 return seller

@@ -52,7 +52,7 @@ def cluster(tmp_path_factory, sandbox, postgres):
     folder = tmp_path_factory.mktemp("many-sellers")
     sellers = [seller_name(number) for number in range(1, SELLERS + 1)]
     registry = folder / "sellers.yml"
-    registry.write_text(f"base_url: {sandbox.base_url}\n" + _registry(sellers)[0:])
+    registry.write_text(f"base_url: {sandbox.base_url}\n" + _registry(sellers))
     secrets = folder / "secrets.env"
     secrets.write_text("\n".join(line for seller in sellers
                                  for line in secrets_lines(seller, seller == WRONG)) + "\n")
@@ -136,8 +136,9 @@ def test_many_sellers_load_apart_survive_a_lost_worker_and_share_one_warehouse(
     assert all(build["status"] == "SUCCESS" for build in builds), builds
     assert len(builds) < len(everyone), "one build serves many sellers' loads"
 
-    dsn_query = lambda sql, *params: postgres.query(  # noqa: E731
-        sql.replace("{db}", ""), params) if False else _query(postgres, sql, *params)
+    def dsn_query(sql: str, *params: object) -> list[tuple]:
+        return postgres.query(sql, params, database="many_emag")
+
     for seller in sorted(everyone - {WRONG}):
         for account in ("main", "fbe"):
             expected = sorted(product["id"] for product in
@@ -157,9 +158,3 @@ def test_many_sellers_load_apart_survive_a_lost_worker_and_share_one_warehouse(
     print(f"\n{len(everyone)} sellers x 2 accounts, 2 workers: every load ended after "
           f"{loads_done:.0f} s; {len(builds)} marts builds")
 
-
-def _query(postgres, sql: str, *params):
-    import psycopg  # noqa: PLC0415
-
-    with psycopg.connect(postgres.dsn_for("many_emag")) as connection:
-        return connection.execute(sql, params).fetchall()
