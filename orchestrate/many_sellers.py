@@ -161,8 +161,7 @@ def build_seller_definitions(project: MeltanoProject) -> dg.Definitions:
                              "(the run queue decides how many run at once).")
     def emag_sellers_hourly(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
         known = set(context.instance.get_dynamic_partitions(SELLERS.name))
-        tick = context.scheduled_execution_time
-        stamp = tick.isoformat() if tick else ""
+        stamp = context.scheduled_execution_time.isoformat()
         return [dg.RunRequest(partition_key=name, run_key=f"{name}:{stamp}",
                               tags={SELLER_TAG: name})
                 for name in registry() if name in known]
