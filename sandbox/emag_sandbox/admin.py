@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+from emag_sandbox.accounts import AccountExists, spec_from_body
 from emag_sandbox.server import Response
 
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ def handle(sb: Sandbox, method: str, path: str, query: str, raw: bytes,
         if not isinstance(body, dict):
             raise ValueError("the body must be a JSON object")
         return _route(sb, method, action, parse_qs(query), body)
+    except AccountExists as exc:
+        return _json(409, {"error": str(exc)})
     except (ValueError, KeyError, TypeError) as exc:
         return _json(400, {"error": str(exc)})
 
@@ -83,6 +86,8 @@ def _route(sb: Sandbox, method: str, action: str, query: dict[str, list[str]],
             raise ValueError(f"unknown keys {sorted(unknown)}; known: account, ids, on")
         ids = sb.set_campaign(body["account"], body["ids"], body.get("on", True))
         return _json(200, {"account": body["account"], "campaign_ids": ids})
+    if action == "accounts":
+        return _json(201, sb.add_account(spec_from_body(body)))
     if action == "configure":
         sb.configure(**body)
         return _json(200, sb.config())
@@ -95,6 +100,6 @@ def _route(sb: Sandbox, method: str, action: str, query: dict[str, list[str]],
     return _json(404, {"error": f"no such admin endpoint: POST /_admin/{action}"})
 
 
-_POST_ACTIONS = ("reset_stats", "mutate", "orders", "campaign", "configure", "password",
+_POST_ACTIONS = ("accounts", "reset_stats", "mutate", "orders", "campaign", "configure", "password",
                  "ip_blocked")
 ORDER_KEYS = ("place", "cancel", "advance", "cancel_ids", "advance_ids", "lines", "seed", "at")

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from emag_sandbox import admin, localtime, state, writes
+from emag_sandbox.accounts import DEFAULT_ACCOUNTS, AccountExists, AccountSpec, seller_of
 from emag_sandbox.bad_records import check_count
 from emag_sandbox.catalog import Catalog
 from emag_sandbox.categories import build_categories, category_ids_by_name
@@ -48,28 +49,6 @@ IP_BLOCKED_MESSAGE = (
     "Add it in the Marketplace platform under Profile > Technical details.")
 AUTH_FAILED = {"isError": True, "messages": ["Invalid username or password"], "results": []}
 THROTTLED_BODY = b'{"message":"API rate limit exceeded"}'
-
-
-@dataclass
-class AccountSpec:
-    """One seller account: its credentials and catalogue size.
-
-    ``fbe`` marks a Fulfilled-by-eMAG account (eMAG warehouse ids, no handling time, orders of
-    type 2, stock writes refused: eMAG manages that stock); when None it is inferred from the
-    name containing "fbe". Other accounts are seller-fulfilled (MAIN): their orders are type 3.
-    """
-
-    name: str
-    username: str
-    password: str
-    products: int = 5000
-    fbe: bool | None = None
-
-
-DEFAULT_ACCOUNTS = (
-    AccountSpec("main", "sandbox-main", "sandbox-main-password", 5000, fbe=False),
-    AccountSpec("fbe", "sandbox-fbe", "sandbox-fbe-password", 3000, fbe=True),
-)
 
 
 @dataclass
@@ -106,7 +85,8 @@ class Sandbox:
         for field_name in ("name", "username"):
             values = [getattr(s, field_name) for s in specs]
             if len(set(values)) != len(values):
-                raise ValueError(f"account {field_name}s must be unique: {values}")
+                twice = sorted({v for v in values if values.count(v) > 1})
+                raise ValueError(f"account {field_name}s must be unique: {twice} repeat")
         self.seed = seed
         self.state_file = state_file
         self._bad_records = check_count(bad_records)
@@ -114,15 +94,11 @@ class Sandbox:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._categories = build_categories(seed)
-        pool = SellerPool(seed)
-        cat_ids = category_ids_by_name(self._categories)
+        self._category_ids = category_ids_by_name(self._categories)
+        self._pools: dict[str | None, SellerPool] = {}
         self._accounts: dict[str, _Account] = {}
         for spec in specs:
-            fbe = spec.fbe if spec.fbe is not None else "fbe" in spec.name.lower()
-            catalog = Catalog(seed, spec.name, spec.products, pool, cat_ids, fbe, bad_records,
-                              drift)
-            book = OrderBook(seed, spec.name, catalog, FBE_TYPE if fbe else SELLER_TYPE, drift)
-            self._accounts[spec.name] = _Account(spec, spec.password, catalog, book)
+            self._accounts[spec.name] = self._new_account(spec)
         self._by_username = {a.spec.username: a for a in self._accounts.values()}
         self._limiter = RateLimiter(rate_limit)
         self._order_limiter = RateLimiter(order_rate_limit)
@@ -140,6 +116,24 @@ class Sandbox:
         self._base = ""
         if state_file:
             self._replay(state.load(state_file))
+
+    def _new_account(self, spec: AccountSpec) -> _Account:
+        """Build an account's catalogue and order book from the seed and its name.
+
+        Accounts named ``<seller>/<account>`` draw from that seller's SKU pool, the others
+        from the sandbox's own: two sellers never sell the same SKUs, one seller's MAIN and
+        FBE accounts mostly do.
+        """
+        seller = seller_of(spec.name)
+        pool = self._pools.get(seller)
+        if pool is None:
+            pool = self._pools[seller] = SellerPool(self.seed, seller)
+        fbe = spec.fbe if spec.fbe is not None else "fbe" in spec.name.lower()
+        catalog = Catalog(self.seed, spec.name, spec.products, pool, self._category_ids, fbe,
+                          self._bad_records, self._drift)
+        book = OrderBook(self.seed, spec.name, catalog, FBE_TYPE if fbe else SELLER_TYPE,
+                         self._drift)
+        return _Account(spec, spec.password, catalog, book)
 
     # ---- lifecycle --------------------------------------------------------------------
 
@@ -203,11 +197,42 @@ class Sandbox:
         """Account names in declaration order."""
         return list(self._accounts)
 
+    def add_account(self, spec: AccountSpec) -> dict[str, Any]:
+        """Serve one more account from now on, its catalogue built like the others'.
+
+        AccountExists (a ValueError) when the name or the username is taken. Persisted when
+        ``state_file``, so a restarted sandbox serves it again. Returns the account as
+        :meth:`config` lists it, with its ``name``.
+        """
+        with self._lock:
+            if spec.name in self._accounts:
+                raise AccountExists(f"an account named {spec.name!r} exists")
+            if spec.username in self._by_username:
+                raise AccountExists(f"an account with username {spec.username!r} exists")
+            self._add(self._new_account(spec))
+            self._mutations.append({"op": "account", "account": spec.name,
+                                    "username": spec.username, "password": spec.password,
+                                    "products": spec.products, "fbe": spec.fbe})
+            if self.state_file:
+                state.save(self.state_file, self.seed, self._mutations)
+        return {"name": spec.name, **self._account_config(self._accounts[spec.name])}
+
+    def _add(self, acct: _Account) -> None:
+        """Register a built account everywhere requests and reports look it up."""
+        name = acct.spec.name
+        self._stats.add(name)
+        self._writes.add(name)
+        self._accounts[name] = acct
+        self._by_username[acct.spec.username] = acct
+        self._flow.add(name)
+
     def _account(self, name: str) -> _Account:
         try:
             return self._accounts[name]
         except KeyError:
-            raise KeyError(f"unknown account {name!r}; known: {list(self._accounts)}") from None
+            names = list(self._accounts)
+            known = names if len(names) <= 10 else [*names[:10], f"... {len(names)} in all"]
+            raise KeyError(f"unknown account {name!r}; known: {known}") from None
 
     def mutate(self, account: str, changed: int = 0, added: int = 0, deleted: int = 0,
                end_of_life: int = 0, seed: int | None = None) -> dict[str, list[int]]:
@@ -228,6 +253,9 @@ class Sandbox:
     def _replay(self, calls: list[dict[str, Any]]) -> None:
         """Re-apply the logged calls (mutations, orders, writes) in their original order."""
         for call in calls:
+            if call.get("op") == "account":
+                self._replay_account(call)
+                continue
             if call.get("account") not in self._accounts:
                 log.warning("state file: skipping a call on unknown account %r", call)
                 continue
@@ -250,6 +278,18 @@ class Sandbox:
                     call.get("changed", 0), call.get("added", 0), call.get("deleted", 0),
                     call.get("end_of_life", 0), call.get("seed", 0))
             self._mutations.append(dict(call))
+
+    def _replay_account(self, call: dict[str, Any]) -> None:
+        """Add a logged account again, unless the command line already declares it."""
+        spec = AccountSpec(call["account"], call["username"], call["password"], call["products"],
+                           fbe=call.get("fbe"))
+        known = self._accounts.get(spec.name)
+        if known is None and spec.username not in self._by_username:
+            self._add(self._new_account(spec))
+        elif known is None or known.spec != spec:
+            log.warning("state file: account %r clashes with a declared one; keeping the "
+                        "declared one", spec.name)
+        self._mutations.append(dict(call))
 
     # ---- orders -----------------------------------------------------------------------
 
@@ -429,11 +469,11 @@ class Sandbox:
             if key in settings:
                 setattr(self, key, float(settings[key]))
         if "bad_records" in settings:
-            for acct in self._accounts.values():
+            for acct in list(self._accounts.values()):
                 acct.catalog.set_bad_records(settings["bad_records"])
             self._bad_records = settings["bad_records"]
         if "drift" in settings:
-            for acct in self._accounts.values():
+            for acct in list(self._accounts.values()):
                 acct.catalog.set_drift(settings["drift"])
                 acct.orders.set_drift(settings["drift"])
             self._drift = settings["drift"]
@@ -447,10 +487,14 @@ class Sandbox:
                 "fault_kinds": list(self._faults.kinds), "timeout_delay": self.timeout_delay,
                 "state_file": self.state_file, "bad_records": self._bad_records,
                 "drift": self._drift,
-                "accounts": {n: {"username": a.spec.username, "products": len(a.catalog),
-                                 "fbe": a.catalog.fbe, "order_type": a.orders.order_type,
-                                 "orders": len(a.orders), "ip_blocked": a.ip_blocked}
-                             for n, a in self._accounts.items()}}
+                "accounts": {n: self._account_config(a)
+                             for n, a in list(self._accounts.items())}}
+
+    @staticmethod
+    def _account_config(acct: _Account) -> dict[str, Any]:
+        return {"username": acct.spec.username, "products": len(acct.catalog),
+                "fbe": acct.catalog.fbe, "order_type": acct.orders.order_type,
+                "orders": len(acct.orders), "ip_blocked": acct.ip_blocked}
 
     def set_password(self, account: str, password: str) -> None:
         """Change an account's password (old credentials then get 401)."""
@@ -464,7 +508,7 @@ class Sandbox:
         """Counters per account and overall (see :class:`~emag_sandbox.stats.Stats`)."""
         windows = {name: {"general": self._limiter.max_in_1s(name),
                           "orders": self._order_limiter.max_in_1s(name)}
-                   for name in self._accounts}
+                   for name in list(self._accounts)}
         return self._stats.snapshot(windows)
 
     def reset_stats(self) -> None:

@@ -12,7 +12,14 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from emag_sandbox.app import DEFAULT_ACCOUNTS, AccountSpec, Sandbox
+from emag_sandbox.accounts import (
+    DEFAULT_ACCOUNTS,
+    DEFAULT_SELLER_PRODUCTS,
+    AccountSpec,
+    seller_accounts,
+    seller_name,
+)
+from emag_sandbox.app import Sandbox
 from emag_sandbox.bad_records import KINDS as BAD_KINDS
 from emag_sandbox.faults import FAULT_KINDS, validate_kinds
 
@@ -72,6 +79,14 @@ def _parser() -> argparse.ArgumentParser:
                             "(fbe: stock writes refused, orders of type 2) or the seller "
                             "(main); without it, an account whose name contains 'fbe' is FBE; "
                             "default: main (5000) and fbe (3000, FBE)")
+    serve.add_argument("--sellers", type=_count, default=0, metavar="N",
+                       help="also serve sellers seller_001 .. seller_N, each with an account "
+                            "seller_NNN/main (MAIN) and seller_NNN/fbe (FBE) of its own "
+                            "catalogue and budget, user seller_NNN-main, password "
+                            "seller_NNN-main-password (fbe alike) (default 0)")
+    serve.add_argument("--seller-products", type=_count, default=DEFAULT_SELLER_PRODUCTS,
+                       metavar="P", help=f"products in each --sellers account "
+                                         f"(default {DEFAULT_SELLER_PRODUCTS})")
     serve.add_argument("--rate-limit", type=float, default=3.0,
                        help="requests per second per account, 0 = unlimited (default 3)")
     serve.add_argument("--latency", type=float, default=0.0, help="seconds per request")
@@ -132,14 +147,38 @@ def _admin_call(url: str, action: str, payload: dict[str, Any] | None = None) ->
         return json.loads(resp.read())
 
 
+def _print_accounts(sandbox: Sandbox, sellers: list[AccountSpec], count: int) -> None:
+    """One line per ``--account`` account, one line for all the ``--sellers`` ones."""
+    config = sandbox.config()
+    bad = f" + {config['bad_records']} bad records" if config["bad_records"] else ""
+    fleet = {spec.name for spec in sellers}
+    for name in sandbox.account_names():
+        if name in fleet:
+            continue
+        acct = config["accounts"][name]
+        kind = "FBE" if acct["fbe"] else "MAIN"
+        print(f"account {name} ({kind}): user {acct['username']}, {acct['products']} "
+              f"products{bad}", file=sys.stderr)
+    if count:
+        print(f"sellers: {count}, {seller_name(1)} .. {seller_name(count)}, each with accounts "
+              f"<seller>/main (MAIN) and <seller>/fbe (FBE) of {sellers[0].products} "
+              f"products{bad}: user <seller>-main, password <seller>-main-password "
+              f"(fbe alike)", file=sys.stderr)
+
+
 def _serve(args: argparse.Namespace) -> int:
-    sandbox = Sandbox(
-        accounts=args.accounts or list(DEFAULT_ACCOUNTS), seed=args.seed,
-        rate_limit=args.rate_limit, latency=args.latency, latency_jitter=args.latency_jitter,
-        fault_rate=args.fault_rate, fault_kinds=validate_kinds(args.fault_kinds),
-        timeout_delay=args.timeout_delay, state_file=args.state_file,
-        bad_records=args.bad_records, order_rate_limit=args.order_rate_limit,
-        orders_per_hour=args.orders_per_hour, drift=args.drift)
+    sellers = seller_accounts(args.sellers, args.seller_products)
+    accounts = [*(args.accounts or []), *sellers] or list(DEFAULT_ACCOUNTS)
+    try:
+        sandbox = Sandbox(
+            accounts=accounts, seed=args.seed,
+            rate_limit=args.rate_limit, latency=args.latency, latency_jitter=args.latency_jitter,
+            fault_rate=args.fault_rate, fault_kinds=validate_kinds(args.fault_kinds),
+            timeout_delay=args.timeout_delay, state_file=args.state_file,
+            bad_records=args.bad_records, order_rate_limit=args.order_rate_limit,
+            orders_per_hour=args.orders_per_hour, drift=args.drift)
+    except ValueError as exc:  # e.g. an --account that takes a --sellers account's name
+        raise SystemExit(f"emag-sandbox: error: {exc}") from None
     done = threading.Event()
 
     def _on_signal(_signum: int, _frame: object) -> None:
@@ -148,13 +187,8 @@ def _serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     base = sandbox.start(args.host, args.port)
+    _print_accounts(sandbox, sellers, args.sellers)
     config = sandbox.config()
-    bad = f" + {config['bad_records']} bad records" if config["bad_records"] else ""
-    for name in sandbox.account_names():
-        acct = config["accounts"][name]
-        kind = "FBE" if acct["fbe"] else "MAIN"
-        print(f"account {name} ({kind}): user {acct['username']}, {acct['products']} "
-              f"products{bad}", file=sys.stderr)
     if config["orders_per_hour"]:
         print(f"orders: about {config['orders_per_hour']:g} per hour per account",
               file=sys.stderr)

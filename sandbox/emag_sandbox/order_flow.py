@@ -33,17 +33,30 @@ class OrderFlow:
     """A daemon thread that calls ``step(account, rng)`` at ``rate`` events per hour each."""
 
     def __init__(self, seed: int, accounts: Iterable[str], step: Step, rate: float = 0.0) -> None:
-        self._accounts = list(accounts)
+        self._seed = seed
+        self._accounts: list[str] = []
+        self._accounts_lock = threading.Lock()
         self._step = step
-        self._timing = {a: random.Random(label_seed(seed, a, "flow-times"))
-                        for a in self._accounts}
-        self._choices = {a: random.Random(label_seed(seed, a, "flow-choices"))
-                         for a in self._accounts}
+        self._timing: dict[str, random.Random] = {}
+        self._choices: dict[str, random.Random] = {}
         self._wake = threading.Event()
         self._halt = threading.Event()
+        for account in accounts:
+            self.add(account)
         self._thread: threading.Thread | None = None
         self._rate = 0.0
         self.rate = rate
+
+    def add(self, account: str) -> None:
+        """Place orders in one more account too (its first from now on)."""
+        with self._accounts_lock:
+            if account in self._timing:
+                return
+            self._timing[account] = random.Random(label_seed(self._seed, account, "flow-times"))
+            self._choices[account] = random.Random(
+                label_seed(self._seed, account, "flow-choices"))
+            self._accounts.append(account)
+        self._wake.set()
 
     @property
     def rate(self) -> float:
@@ -84,8 +97,14 @@ class OrderFlow:
             self._wake.clear()
             if self._rate != rate:  # (re)schedule from now at the new rate
                 rate = self._rate
+                due = {}
+            if rate > 0 and len(due) < len(self._accounts):  # new accounts start from now
                 now = time.monotonic()
-                due = {a: now + self._gap(a) for a in self._accounts} if rate > 0 else {}
+                with self._accounts_lock:
+                    accounts = list(self._accounts)
+                for account in accounts:
+                    if account not in due:
+                        due[account] = now + self._gap(account)
             if not due:
                 self._wake.wait()
                 continue

@@ -74,15 +74,22 @@ _TRANSLATION_EXTRA = ((13, 3), (14, 2), (15, 2), (16, 2), (17, 1))
 
 
 class SellerPool:
-    """The seller's SKU universe, shared by all accounts of one sandbox seed."""
+    """A seller's SKU universe, shared by all accounts of that seller.
 
-    def __init__(self, seed: int) -> None:
+    ``seller`` None is the sandbox's own seller (accounts without a ``<seller>/`` prefix); a
+    named seller draws everything from labels of its own, so its SKUs (part numbers, names,
+    EANs) are not another seller's.
+    """
+
+    def __init__(self, seed: int, seller: str | None = None) -> None:
         self.seed = seed
-        self._traits_base = label_seed(seed, "sku-traits")
-        self._content_base = label_seed(seed, "sku-content")
-        self._pn_offset = label_seed(seed, "pn") % (36**6)
-        self._pnk_offset = label_seed(seed, "pnk") % (36**5)
-        self._ean_offset = label_seed(seed, "ean") % (10**9)
+        self.seller = seller
+        own = () if seller is None else (seller,)
+        self._traits_base = label_seed(seed, "sku-traits", *own)
+        self._content_base = label_seed(seed, "sku-content", *own)
+        self._pn_offset = label_seed(seed, "pn", *own) % (36**6)
+        self._pnk_offset = label_seed(seed, "pnk", *own) % (36**5)
+        self._ean_offset = label_seed(seed, "ean", *own) % (10**9)
         self._traits: dict[int, SkuTraits] = {}
         self._traits_lock = threading.Lock()
 

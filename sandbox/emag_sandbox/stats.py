@@ -38,6 +38,16 @@ class Stats:
             self._faults: dict[str, Counter[str]] = {a: Counter() for a in self._accounts}
             self._unauthenticated = 0
 
+    def add(self, account: str) -> None:
+        """Count an account added while serving, from zero."""
+        with self._lock:
+            if account in self._routes:
+                return
+            self._accounts.append(account)
+            self._routes[account] = Counter()
+            self._by_budget[account] = Counter()
+            self._faults[account] = Counter()
+
     def arrival(self, account: str, route: str, budget: str = "general") -> None:
         """An authenticated request reached the account (throttled or not)."""
         with self._lock:
@@ -101,7 +111,7 @@ class Stats:
                         for budget in BUDGETS
                     },
                 }
-                for name in self._accounts
+                for name in list(self._accounts)
             }
             out: dict[str, Any] = {"accounts": accounts,
                                    "unauthenticated_401": self._unauthenticated}

@@ -277,6 +277,13 @@ class WriteLog:
         self._accounts = list(accounts)
         self._requests: dict[str, list[WriteRequest]] = {a: [] for a in self._accounts}
 
+    def add(self, account: str) -> None:
+        """Log an account added while serving."""
+        with self._lock:
+            if account not in self._requests:
+                self._accounts.append(account)
+                self._requests[account] = []
+
     def begin(self, account: str, method: str, route: str, body: dict[str, Any] | None,
               arrived: float) -> WriteRequest:
         """A new record; the offer ids are read from the body if it names any."""
