@@ -11,7 +11,7 @@ PLUGINS := .meltano/.plugins-installed
 ENV = dev
 DASHBOARD_PORT ?= 8501
 
-.PHONY: dist dashboard screenshots orchestrate browser install demo up down report unit test lint sandbox about catalog readme clean bench bench-smoke bench-write-back reliability
+.PHONY: dist dashboard screenshots orchestrate browser redis many-sellers bench-many-sellers install demo up down report unit test lint sandbox about catalog readme clean bench bench-smoke bench-write-back reliability
 
 $(STAMP): pyproject.toml sandbox/pyproject.toml target/pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -54,7 +54,10 @@ screenshots: $(PLUGINS) browser ## docs/screenshots/*.png: every dashboard page 
 browser: ## Debian's chromium for the browser tests, when no Chromium is on PATH
 	bash scripts/install_chromium.sh
 
-test: $(PLUGINS) browser ## The whole test suite
+redis: ## Debian's redis-server (the Celery broker of many sellers), when none is on PATH
+	bash scripts/install_redis.sh
+
+test: $(PLUGINS) browser redis ## The whole test suite
 	$(BIN)/ruff check tap_emag target sandbox tests scripts benchmarks transform dashboard orchestrate
 	$(BIN)/mypy
 	$(BIN)/pytest
@@ -93,6 +96,12 @@ dist: $(STAMP) ## sdist and wheel of tap-emag, target-emag and emag-sandbox into
 
 bench: $(PLUGINS) ## Benchmark against the eMAG rate-limit floor (about 80 minutes)
 	$(BIN)/python benchmarks/bench.py
+
+many-sellers: $(PLUGINS) redis ## The many-seller scenario at the issue's size: 50 sellers x 2 accounts on two Celery workers (about 15 minutes)
+	MANY_SELLERS=50 $(BIN)/pytest tests/orchestrate/test_many_sellers.py -p no:cacheprovider -s
+
+bench-many-sellers: $(PLUGINS) redis ## Sellers per hour per worker against the floor, memory per seller, dbt over 50 and 500 sellers
+	$(BIN)/python benchmarks/many_sellers.py
 
 bench-write-back: $(STAMP) ## 10,000 price changes pushed beside a scan of the account, against the write floor (about 4 minutes)
 	$(BIN)/python benchmarks/write_back.py

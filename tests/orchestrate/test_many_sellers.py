@@ -70,8 +70,8 @@ def cluster(tmp_path_factory, sandbox, postgres):
 
 def _loads_on(cluster: Cluster, host: int) -> list[str]:
     """The sellers whose `meltano run` is running in that host's worker right now."""
-    commands = cluster.hosts[host - 1].group_commands("workerw" + str(host))
-    return sorted({part.split("=", 1)[1] for command in commands if " run " in command
+    processes = cluster.hosts[host - 1].tree(f"workerw{host}")
+    return sorted({part.split("=", 1)[1] for _, command in processes if " run " in command
                    for part in command.split() if part.startswith("--state-id-suffix=")})
 
 

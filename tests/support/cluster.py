@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -61,8 +62,10 @@ class Host:
         return process
 
     def kill(self, key: str) -> None:
-        """SIGKILL the process group, as a host that loses power takes its processes."""
-        os.killpg(self.processes[key].pid, signal.SIGKILL)
+        """SIGKILL the process and every descendant at once, as a host that loses power."""
+        for pid, _ in self.tree(key):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         self.processes[key].wait(timeout=30)
 
     def stop(self) -> None:
@@ -76,13 +79,21 @@ class Host:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=30)
 
-    def group_commands(self, key: str) -> list[str]:
-        """The command lines running in one process's group (what that worker is doing)."""
-        result = subprocess.run(["ps", "-eo", "pgid=,args="], capture_output=True, text=True,
-                                check=True)
-        pgid = self.processes[key].pid
-        return [line.split(None, 1)[1] for line in result.stdout.splitlines()
-                if line.split(None, 1)[0] == str(pgid)]
+    def tree(self, key: str) -> list[tuple[int, str]]:
+        """The process and its descendants, (pid, command line) each: what that worker does."""
+        result = subprocess.run(["ps", "-eo", "pid=,ppid=,args="], capture_output=True,
+                                text=True, check=True)
+        children: dict[int, list[tuple[int, str]]] = {}
+        for line in result.stdout.splitlines():
+            pid, ppid, *args = line.split(None, 2)
+            children.setdefault(int(ppid), []).append((int(pid), " ".join(args)))
+        found, pending = [], [self.processes[key].pid]
+        while pending:
+            pid = pending.pop()
+            for child in children.get(pid, []):
+                found.append(child)
+                pending.append(child[0])
+        return [(self.processes[key].pid, ""), *found]
 
 
 class Cluster(DagsterApi):
