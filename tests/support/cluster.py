@@ -81,7 +81,7 @@ class Host:
 
     def tree(self, key: str) -> list[tuple[int, str]]:
         """The process and its descendants, (pid, command line) each: what that worker does."""
-        result = subprocess.run(["ps", "-eo", "pid=,ppid=,args="], capture_output=True,
+        result = subprocess.run(["ps", "-ww", "-eo", "pid=,ppid=,args="], capture_output=True,
                                 text=True, check=True)
         children: dict[int, list[tuple[int, str]]] = {}
         for line in result.stdout.splitlines():
