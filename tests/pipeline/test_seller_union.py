@@ -126,3 +126,28 @@ def test_the_log_cleanup_purges_every_sellers_sync_log(project, postgres):
     for seller in ("a", "b"):
         assert postgres.query(f"select count(*) from emag_raw__{seller}.sync_runs"
                               " where run_id = 'old-run'") == [(0,)]
+
+
+def test_unlisted_products_are_marked_deleted_in_their_sellers_schema(project, postgres):
+    """Two later completed stateless scans of b/main that emitted nothing: b's products were
+    missed twice. The next build's prepare_sources marks them deleted in emag_raw__b only; a,
+    with the same ids in an account of the same name, keeps them live."""
+    with psycopg.connect(postgres.dsn) as connection:
+        for run, minutes in (("later-1", 1), ("later-2", 2)):
+            connection.execute(
+                "insert into emag_raw__b.sync_runs (run_id, account, mode, status, started_at,"
+                " finished_at, requests_per_second) values (%s, 'main', 'full', 'completed',"
+                " now() at time zone 'utc' + %s * interval '1 minute',"
+                " now() at time zone 'utc' + %s * interval '1 minute' + interval '10 seconds', 3)",
+                (run, minutes, minutes))
+    built = project.invoke("dbt:run", extra_env={"EMAG_SELLERS": SELLERS})
+    assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-3000:]
+    assert "Deleted 30 products of account b/main" in built.stdout + built.stderr
+    assert postgres.query("select count(*) filter (where _sdc_deleted_at is null), count(*)"
+                          " from emag_raw__b.products") == [(0, SIZES["main"])]
+    assert postgres.query("select count(*) from emag_raw__a.products"
+                          " where _sdc_deleted_at is not null") == [(0,)]
+    assert postgres.query(
+        "select seller, count(*) filter (where is_deleted), count(*) from emag.emag_products"
+        " group by seller order by seller") == [
+        ("a", 0, sum(SIZES.values())), ("b", SIZES["main"], SIZES["main"])]
