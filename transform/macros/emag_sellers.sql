@@ -110,8 +110,8 @@
     the table (the base schema's table is read then). Otherwise a subquery (aliased as the
     table) with the union of the sellers' tables: every column any of them has (null, typed,
     where a seller's table lacks it; the first seller's type where they differ), `account` as
-    '<seller>/' || account, a column `seller`, and the rows' `xmin`, which a subquery does not
-    have of itself (staging reads it as load_xid). The source() call keeps the source a
+    '<seller>/' || account, a column `seller` (unless the table has one), and the rows'
+    `xmin`, which a subquery does not have of itself (staging reads it as load_xid). The source() call keeps the source a
     dependency of the model (lineage, dbt ls, dagster-dbt).
 -#}
 {% macro emag_source(table_name) %}
@@ -146,7 +146,9 @@
                 {{ quoted }},
                 {%- endif %}
                 {%- endfor %}
+                {%- if 'seller' not in types %}
                 '{{ table.seller }}'::text as seller,
+                {%- endif %}
                 xmin
             from {{ table.relation }}
             {%- if not loop.last %}
