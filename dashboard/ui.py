@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import typing as t
-from collections.abc import Sequence
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import pandas as pd
 import psycopg
@@ -20,11 +21,16 @@ from dashboard import db, queries
 # Queries are cached this long: a page refresh within it costs the database nothing, and a
 # sync's results show within a minute (or at once, with "Reload data" in the sidebar).
 CACHE_SECONDS = 60
+# The sidebar's seller filter: its choice that means no filter, and where the choice is kept
+# for the page that runs after the sidebar.
+ALL_SELLERS = "all sellers"
+_CHOSEN_SELLER = "chosen-seller"
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _cached(sql: str, params: tuple[t.Any, ...], settings: db.Settings) -> pd.DataFrame:
-    return db.read(settings, sql, params)
+def _cached(sql: str, params: tuple[tuple[str, t.Any], ...], settings: db.Settings,
+            ) -> pd.DataFrame:
+    return db.read(settings, sql, dict(params))
 
 
 def settings() -> db.Settings:
@@ -37,11 +43,19 @@ def settings() -> db.Settings:
         raise  # st.stop() raises; this keeps type checkers content
 
 
-def read(sql: str, params: Sequence[t.Any] = ()) -> pd.DataFrame:
-    """Run a query of queries.py; on failure the page says what is wrong and stops."""
+def seller() -> str | None:
+    """The seller chosen in the sidebar; None for all sellers (or the only one)."""
+    return t.cast("str | None", st.session_state.get(_CHOSEN_SELLER))
+
+
+def read(sql: str, params: Mapping[str, t.Any] = MappingProxyType({})) -> pd.DataFrame:
+    """Run a query of queries.py; on failure the page says what is wrong and stops.
+
+    The query gets its named parameters and `seller`, the seller chosen in the sidebar.
+    """
     current = settings()
     try:
-        return _cached(sql, tuple(params), current)
+        return _cached(sql, tuple(sorted({"seller": seller(), **params}.items())), current)
     except psycopg.errors.UndefinedTable:
         st.warning(f"The marts are not in schema `{current.schema}` yet: run the pipeline"
                    " once (`make demo`, or `meltano run tap-emag target-postgres dbt:run`).")
@@ -55,15 +69,24 @@ def read(sql: str, params: Sequence[t.Any] = ()) -> pd.DataFrame:
 
 def status_labels(kind: str = "offer_status") -> dict[int, str]:
     """Code -> label of one kind of eMAG code (emag_status_codes: dbt keeps the codes)."""
-    labels = read(queries.STATUS_LABELS, (kind,))
+    labels = read(queries.STATUS_LABELS, {"kind": kind})
     return {int(code): str(label) for code, label in zip(labels["code"], labels["label"],
                                                          strict=True)}
 
 
 def sidebar() -> None:
-    """The reload button and where the data comes from."""
+    """The seller filter, the reload button and where the data comes from.
+
+    The filter shows when the marts hold more than one seller; the page, which runs after the
+    sidebar, reads the choice (seller()).
+    """
     current = settings()
+    st.session_state[_CHOSEN_SELLER] = None
+    sellers = read(queries.SELLERS)["seller"].tolist()
     with st.sidebar:
+        if len(sellers) > 1:
+            chosen = st.selectbox("Seller", [ALL_SELLERS, *sellers], key="seller")
+            st.session_state[_CHOSEN_SELLER] = None if chosen == ALL_SELLERS else chosen
         st.caption(f"`{current.dbname}` on {current.host}:{current.port},"
                    f" schema `{current.schema}`")
         if st.button("Reload data", help=f"Queries are cached for {CACHE_SECONDS} s"):

@@ -12,20 +12,33 @@ from dashboard import queries, ui
 
 st.title("MAIN vs FBE")
 
-accounts = ui.read(queries.ACCOUNTS)["account"].tolist()
+sellers = dict(ui.read(queries.ACCOUNTS)[["account", "seller"]].itertuples(index=False))
+accounts = list(sellers)
 if len(accounts) < 2:
     st.info("Side by side needs two accounts in the data; the catalogue has"
             f" {len(accounts)}.")
     st.stop()
 
-pick_a, pick_b = st.columns(2)
-first = pick_a.selectbox("Account", accounts, index=accounts.index("main")
-                         if "main" in accounts else 0, key="first-account")
-others = [account for account in accounts if account != first]
-second = pick_b.selectbox("against", others, index=others.index("fbe")
-                          if "fbe" in others else 0, key="second-account")
 
-skus = ui.read(queries.SKU_PAIR, (first, second)).rename(columns={
+def _named(names: list[str], name: str) -> int:
+    """The position of the account `name` (main, or a seller's acme/main), else 0."""
+    return next((i for i, account in enumerate(names)
+                 if account == name or account.endswith(f"/{name}")), 0)
+
+
+pick_a, pick_b = st.columns(2)
+first = pick_a.selectbox("Account", accounts, index=_named(accounts, "main"),
+                         key="first-account")
+# the accounts side by side are one seller's (emag_catalog_by_sku pairs no others)
+others = [account for account in accounts
+          if account != first and sellers[account] == sellers[first]]
+if not others:
+    st.info(f"Side by side needs two accounts of one seller; {first} is its seller's only one.")
+    st.stop()
+second = pick_b.selectbox("against", others, index=_named(others, "fbe"),
+                          key="second-account")
+
+skus = ui.read(queries.SKU_PAIR, {"account": first, "other_account": second}).rename(columns={
     "product_id": f"{first}_id", "other_product_id": f"{second}_id",
     "sale_price": f"{first}_price", "other_sale_price": f"{second}_price",
     "general_stock": f"{first}_stock", "other_general_stock": f"{second}_stock",

@@ -28,8 +28,8 @@ KINDS = {"is_new": "New", "is_deletion": "Deleted", "has_price_change": "Price c
 WINDOWS = {
     "last-run": (f"The last run ({run['sync_mode']}, started"
                  f" {run['started_at']:%Y-%m-%d %H:%M} UTC)",
-                 queries.CHANGES_IN_RUN, (run["run_id"],)),
-    "last-24h": ("The last 24 hours", queries.CHANGES_SINCE, ()),
+                 queries.CHANGES_IN_RUN, {"run_id": run["run_id"]}),
+    "last-24h": ("The last 24 hours", queries.CHANGES_SINCE, {}),
 }
 
 changes: dict[str, pd.DataFrame] = {}
@@ -78,14 +78,15 @@ chosen = pick.selectbox("A product changed in the last 24 hours", choices, key="
 by_id = typed.text_input("or account/product id", key="product-id",
                          placeholder="main/130")
 if by_id and "/" in by_id:
-    account, _, product = by_id.partition("/")
+    # the id after the last /: a seller's accounts are acme/main
+    account, _, product = by_id.rpartition("/")
     if product.strip().isdigit():
         chosen = (account.strip(), int(product))
 if chosen is None:
     st.info("No product to show: pick one by its id.")
     st.stop()
 
-history = ui.read(queries.PRODUCT_HISTORY, chosen)
+history = ui.read(queries.PRODUCT_HISTORY, {"account": chosen[0], "product_id": chosen[1]})
 if history.empty:
     st.warning(f"No product {chosen[1]} in account {chosen[0]}.")
     st.stop()

@@ -159,6 +159,8 @@ def _seconds(shown: str) -> int:
 def test_sync_health_shows_each_account_last_run_and_the_month(page, dashboard, postgres):
     open_page(page, dashboard.url, ".st-key-runs-30d", charts=2)
     _clean(page, "sync health")
+    # one seller in the marts: no seller filter
+    assert page.query_selector(".st-key-seller") is None
     for account in ACCOUNTS:
         mode, status, duration, ratio, rate, speed, age = _one(
             postgres,
@@ -360,6 +362,54 @@ def test_write_back_shows_the_plan_and_eMAGs_answers(page, dashboard, postgres):
                              " where outcome = 'refused' order by recorded_at desc")
     assert [(r["account"], _int(r["product_id"]), r["message"])
             for r in table(page, "refused-writes")] == refused
+
+
+@pytest.fixture(scope="module")
+def two_sellers(pipeline, postgres):
+    """The sync log and statistics of two sellers in a schema of their own: the pipeline's
+    seller as `acme`, and `zeta`, a copy of its main account (accounts qualified, as seller
+    mode builds them). A dashboard on that schema."""
+    with psycopg.connect(postgres.dsn) as connection:
+        connection.execute("create schema two_sellers")
+        for mart in ("emag_sync_log", "emag_sync_statistics"):
+            connection.execute(f"create table two_sellers.{mart} as select * from emag.{mart}"
+                               " where account = 'main'")
+            connection.execute(f"update two_sellers.{mart}"
+                               " set seller = 'zeta', account = 'zeta/' || account")
+            connection.execute(f"insert into two_sellers.{mart} select * from emag.{mart}")
+            connection.execute(f"update two_sellers.{mart}"
+                               " set seller = 'acme', account = 'acme/' || account"
+                               " where seller = 'default'")
+    server = DashboardServer(pipeline["project"].env, {
+        "DASHBOARD_DB_HOST": "127.0.0.1", "DASHBOARD_DB_PORT": str(postgres.port),
+        "DASHBOARD_DB_USER": "postgres", "DASHBOARD_DB_NAME": "emag",
+        "DASHBOARD_DB_SCHEMA": "two_sellers", "DASHBOARD_DB_PASSWORD": DB_PASSWORD})
+    yield server
+    server.stop()
+
+
+def test_the_seller_filter_narrows_the_page_to_one_seller(browser, two_sellers, postgres):
+    page = browser.page
+    open_page(page, two_sellers.url, ".st-key-runs-30d", charts=2)
+    _clean(page, "sync health, all sellers")
+    last_runs = '[class*="st-key-last-run-"]'
+    shown = {element.get_attribute("class").split("st-key-last-run-")[1].split()[0]
+             for element in page.query_selector_all(last_runs)}
+    assert shown == {"acme-main", "acme-fbe", "zeta-main"}
+    runs = dict(postgres.query("select seller, count(*) from two_sellers.emag_sync_log"
+                               " where started_at >= now() at time zone 'utc'"
+                               " - interval '30 days' group by seller"))
+    assert count(metrics(page, ".st-key-runs-30d")["Runs"]) == runs["acme"] + runs["zeta"]
+    page.click(".st-key-seller [role='combobox']")
+    page.get_by_role("option", name="zeta").click()
+    page.wait_for_function(f"() => document.querySelectorAll('{last_runs}').length === 1",
+                           timeout=30_000)
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=30_000)
+    assert page.query_selector(".st-key-last-run-zeta-main") is not None
+    assert count(metrics(page, ".st-key-runs-30d")["Runs"]) == runs["zeta"]
+    _clean(page, "sync health, zeta")
+    assert browser.outside == []
 
 
 def test_a_missing_setting_is_named_on_the_page(browser, tmp_path):

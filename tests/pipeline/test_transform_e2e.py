@@ -175,9 +175,10 @@ def test_dbt_data_and_unit_tests_pass_on_real_data(project):
     # for the deletion of unlisted products (one: quick runs confirm nothing), one for the
     # conflicts' status, four for the history's out-of-order loads, four for orders and sales,
     # two for the stock cover, three for the sync log (quick runs, counted yet, the API
-    # floor), one each for the attention list, the changes and the catalogue by SKU, two for
-    # the write-back plan and one for the write log's latest attempts
-    assert (listed.stdout + listed.stderr).count("unit_test:emag.") == 33
+    # floor), one each for the attention list and the changes, two for the catalogue by SKU
+    # (one in seller mode), one for the seller of single-seller mode, two for the write-back
+    # plan and one for the write log's latest attempts
+    assert (listed.stdout + listed.stderr).count("unit_test:emag.") == 35
 
 
 def test_every_mart_holds_the_sandbox_catalogue(project, postgres):

@@ -17,12 +17,15 @@
 {% endmacro %}
 
 {#-
-    `select * from` the raw table, or, while it does not exist, no rows with the `columns` the
-    model reads (a mapping of name to type, as target-postgres creates them).
+    `select * from` the raw table (a raw eMAG table through emag_source: in seller mode the
+    sellers' union), or, while it does not exist, no rows with the `columns` the model reads
+    (a mapping of name to type, as target-postgres creates them).
 -#}
 {% macro source_or_empty(source_name, table_name, columns) -%}
-    {%- if existing_source(source_name, table_name) is not none -%}
-        select * from {{ source(source_name, table_name) }}
+    {#- a raw table in seller mode: the sellers' union when a seller's schema holds it -#}
+    {%- set relation = emag_source(table_name) if source_name == 'emag' else source(source_name, table_name) -%}
+    {%- if relation is string or existing_source(source_name, table_name) is not none -%}
+        select * from {{ relation }}
     {%- else -%}
         select
             {%- for name, type in columns.items() %}

@@ -1,6 +1,6 @@
 -- Two accounts side by side per part_number (the seller's SKU): one row per ordered pair of
--- accounts (account, other_account) and SKU that either of them lists, with each side's
--- product id, price, stock, status, PNK and saleability, and what differs. MAIN vs FBE is
+-- one seller's accounts (account, other_account) and SKU that either of them lists, with each
+-- side's product id, price, stock, status, PNK and saleability, and what differs. MAIN vs FBE is
 -- `where account = 'main' and other_account = 'fbe'`; every pair is there both ways round.
 -- The columns are the same whatever the accounts. A view: always current.
 {{ config(materialized='view') }}
@@ -10,6 +10,7 @@ with
 live_products as (
 
     select
+        {{ emag_seller_of('account') }} as seller,
         account,
         part_number,
         product_name,
@@ -26,18 +27,24 @@ live_products as (
 
 accounts as (
 
-    select distinct account from live_products
+    select distinct
+        seller,
+        account
+    from live_products
 
 ),
 
 account_pairs as (
 
     select
+        accounts.seller,
         accounts.account,
         other_accounts.account as other_account
     from accounts
-    cross join accounts as other_accounts
-    where accounts.account <> other_accounts.account
+    inner join accounts as other_accounts
+        on
+            accounts.seller = other_accounts.seller
+            and accounts.account <> other_accounts.account
 
 ),
 
@@ -46,6 +53,7 @@ account_pairs as (
 side_by_side as (
 
     select
+        account_pairs.seller,
         account_pairs.account,
         account_pairs.other_account,
         live_products.part_number,
@@ -69,7 +77,11 @@ side_by_side as (
     from account_pairs
     inner join live_products
         on live_products.account in (account_pairs.account, account_pairs.other_account)
-    group by account_pairs.account, account_pairs.other_account, live_products.part_number
+    group by
+        account_pairs.seller,
+        account_pairs.account,
+        account_pairs.other_account,
+        live_products.part_number
 
 )
 

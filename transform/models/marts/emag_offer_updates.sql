@@ -125,6 +125,7 @@ with_last_sent as (
 )
 
 select
+    {{ emag_seller_of('account') }} as seller,
     account,
     product_id,
     part_number,

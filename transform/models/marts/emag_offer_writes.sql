@@ -24,6 +24,7 @@ products as (
 
 select
     writes.run_id,
+    {{ emag_seller_of('writes.account') }} as seller,
     writes.account,
     writes.product_id,
     products.part_number,

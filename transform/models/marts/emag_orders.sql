@@ -31,6 +31,7 @@ totals as (
 )
 
 select
+    {{ emag_seller_of('orders.account') }} as seller,
     orders.account,
     orders.order_id,
     orders.order_status_code,

@@ -49,6 +49,7 @@ classified as (
 )
 
 select
+    {{ emag_seller_of('account') }} as seller,
     account,
     product_id,
     part_number,

@@ -11,6 +11,7 @@ resolutions as (
 )
 
 select
+    {{ emag_seller_of('account') }} as seller,
     account,
     product_id,
     part_number,

@@ -73,6 +73,7 @@ resolved as (
 )
 
 select
+    {{ emag_seller_of('products.account') }} as seller,
     products.account,
     products.product_id,
     products.part_number,

@@ -30,6 +30,7 @@ held_buy_button as (
 flagged as (
 
     select
+        {{ emag_seller_of('live_products.account') }} as seller,
         live_products.account,
         live_products.product_id,
         live_products.part_number,

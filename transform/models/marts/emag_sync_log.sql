@@ -79,6 +79,7 @@ counted as (
 
 select
     run_id,
+    {{ emag_seller_of('account') }} as seller,
     account,
     sync_mode,
     sync_status,

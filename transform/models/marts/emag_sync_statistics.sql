@@ -37,6 +37,7 @@ days as (
 )
 
 select
+    {{ emag_seller_of('days.account') }} as seller,
     days.account,
     days.stat_date,
     catalogue.products_total,

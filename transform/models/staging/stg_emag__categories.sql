@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('emag', 'categories') }}
+    select * from {{ emag_source('categories') }}
 
 ),
 

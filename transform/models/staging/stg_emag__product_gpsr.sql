@@ -5,7 +5,7 @@ with
 
 source as (
 
-    select * from {{ source('emag', 'product_gpsr') }}
+    select * from {{ emag_source('product_gpsr') }}
 
 ),
 

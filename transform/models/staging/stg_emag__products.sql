@@ -8,7 +8,7 @@ source as (
     select
         *,
         xmin::text::bigint as load_xid
-    from {{ source('emag', 'products') }}
+    from {{ emag_source('products') }}
 
 ),
 

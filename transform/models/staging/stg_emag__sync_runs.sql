@@ -8,7 +8,7 @@ source as (
     select
         *,
         xmin::text::bigint as load_xid
-    from {{ source('emag', 'sync_runs') }}
+    from {{ emag_source('sync_runs') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('emag', 'vat_rates') }}
+    select * from {{ emag_source('vat_rates') }}
 
 ),
 
