@@ -100,7 +100,8 @@ class Cluster(DagsterApi):
     """Postgres (Dagster's instance, Meltano's state, the warehouse), Redis, and the hosts."""
 
     def __init__(self, folder: Path, postgres: LocalPostgres, base_env: t.Mapping[str, str],
-                 registry: Path, secrets: Path) -> None:
+                 registry: Path, secrets: Path, hosts: int = 2,
+                 overrides: t.Mapping[str, str] | None = None) -> None:
         for database in ("many_dagster", "many_meltano"):
             postgres.create_database(database)
         self.redis_port = free_port()
@@ -123,16 +124,17 @@ class Cluster(DagsterApi):
             "EMAG_LOAD_RETRY_DELAY_SECONDS": "2", "DAGSTER_MONITORING_INTERVAL_SECONDS": "3",
             "DAGSTER_CELERY_VISIBILITY_TIMEOUT": "30", "EMAG_MAX_CONCURRENT_RUNS": "4",
             "DAGSTER_WORKER_CONCURRENCY": "2",
+            **(overrides or {}),
         }
         self.hosts = [Host(f"host{number}", folder / f"host{number}", self.env)
-                      for number in (1, 2)]
+                      for number in range(1, hosts + 1)]
 
     def start(self) -> None:
-        """Redis, daemon and webserver on host 1; a worker on each host."""
-        first, second = self.hosts
+        """Redis, daemon and webserver on host 1; a worker on each host (w1, w2, ...)."""
+        first = self.hosts[0]
         first.start("redis")
-        first.start("worker", DAGSTER_WORKER_NAME="w1")
-        second.start("worker", DAGSTER_WORKER_NAME="w2")
+        for number, host in enumerate(self.hosts, 1):
+            host.start("worker", DAGSTER_WORKER_NAME=f"w{number}")
         first.start("daemon")
         first.start("webserver")
         self.wait(lambda: self._answers(), 180, "the webserver")
