@@ -111,16 +111,23 @@ def test_many_sellers_load_apart_survive_a_lost_worker_and_share_one_warehouse(
     wrong_log = "\n".join(cluster.run_log(by_seller[WRONG][-1]["runId"]))
     assert "retry" in wrong_log.lower() and "401" in wrong_log, wrong_log[-3000:]
     assert "not-the-password" not in wrong_log
-    # every seller worker 1 was loading: failed by run monitoring, run again on worker 2
-    for seller in on_first:
+    # worker 1's runs (at least those seen loading when it died): failed by run monitoring,
+    # then run again on worker 2, which converges
+
+    def failed_by_monitoring(run: dict) -> bool:
+        return run["status"] == "FAILURE" and "does not answer a ping" in "\n".join(
+            cluster.run_log(run["runId"]))
+
+    killed = {seller for seller, runs in by_seller.items() if failed_by_monitoring(runs[0])}
+    assert set(on_first) <= killed, (on_first, killed)
+    second_worker_log = cluster.hosts[1].log_text("workerw2")
+    for seller in killed:
         first, retry = by_seller[seller][0], by_seller[seller][-1]
-        assert first["status"] == "FAILURE", (seller, by_seller[seller])
         assert retry["tags"].get("dagster/parent_run_id") == first["runId"]
-        first_log = "\n".join(cluster.run_log(first["runId"]))
-        assert "does not answer a ping" in first_log, first_log[-2000:]
+        assert retry["runId"] in second_worker_log, seller
         assert retry["status"] == ("FAILURE" if seller == WRONG else "SUCCESS"), seller
-    # sellers untouched by the kill ran once
-    for seller in everyone - set(on_first) - {WRONG}:
+    # every other seller ran once
+    for seller in everyone - killed - {WRONG}:
         assert [run["status"] for run in by_seller[seller]] == ["SUCCESS"], seller
 
     # the marts are built after the last load landed, covering every seller
@@ -133,7 +140,8 @@ def test_many_sellers_load_apart_survive_a_lost_worker_and_share_one_warehouse(
                                                 for build in builds)
     cluster.wait(built_after_last_load, 300, "a marts build after the last load")
     builds = cluster.runs(MARTS_JOB)
-    assert all(build["status"] == "SUCCESS" for build in builds), builds
+    assert all(build["status"] == "SUCCESS" or failed_by_monitoring(build)
+               for build in builds), builds
     assert len(builds) < len(everyone), "one build serves many sellers' loads"
 
     def dsn_query(sql: str, *params: object) -> list[tuple]:

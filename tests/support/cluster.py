@@ -53,13 +53,18 @@ class Host:
 
     def start(self, command: str, **extra: str) -> subprocess.Popen[bytes]:
         """`meltano invoke dagster:COMMAND` in the background, its output in a log file."""
-        log = (self.folder / f"{command}-{len(self.processes)}.log").open("wb")
+        key = f"{command}{extra.get('DAGSTER_WORKER_NAME', '')}"
+        log = (self.folder / f"{key}.log").open("wb")
         process = subprocess.Popen(
             [MELTANO, "invoke", f"dagster:{command}"], cwd=ROOT, env={**self.env, **extra},
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)
-        self.processes[f"{command}{extra.get('DAGSTER_WORKER_NAME', '')}"] = process
+        self.processes[key] = process
         return process
+
+    def log_text(self, key: str) -> str:
+        """Everything that process has written so far."""
+        return (self.folder / f"{key}.log").read_text(errors="replace")
 
     def kill(self, key: str) -> None:
         """SIGKILL the process and every descendant at once, as a host that loses power."""
