@@ -124,10 +124,12 @@ class Cluster(DagsterApi):
             "EMAG_SELLERS_FILE": str(registry), "EMAG_SECRETS_FILE": str(secrets),
             "ORCHESTRATE_MELTANO": MELTANO, "DAGSTER_PORT": str(port),
             # test pace: sensors every 3 s, a failing seller retried once after ~2 s, a dead
-            # worker noticed within seconds and its run's queue message back within 30 s
+            # worker's started runs noticed within seconds, a run it had taken but not yet
+            # started failed after 90 s, its queue message back within 30 s
             "EMAG_SENSOR_INTERVAL_SECONDS": "3", "EMAG_LOAD_RETRIES": "1",
             "EMAG_LOAD_RETRY_DELAY_SECONDS": "2", "DAGSTER_MONITORING_INTERVAL_SECONDS": "3",
-            "DAGSTER_CELERY_VISIBILITY_TIMEOUT": "30", "EMAG_MAX_CONCURRENT_RUNS": "4",
+            "DAGSTER_CELERY_VISIBILITY_TIMEOUT": "30", "DAGSTER_START_TIMEOUT_SECONDS": "90",
+            "EMAG_MAX_CONCURRENT_RUNS": "4",
             "DAGSTER_WORKER_CONCURRENCY": "2",
             **(overrides or {}),
         }

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from orchestrate.sellers import RegistryError, load_environment, load_registry, registry_path
+from tests.support.meltano_project import ROOT
 
 REGISTRY = """\
 base_url: http://127.0.0.1:8765/api-3
@@ -40,6 +41,12 @@ def test_sellers_get_their_accounts_addresses_and_own_raw_schema(tmp_path):
         registry.seller("initech")
 
 
+def test_the_example_registry_reads():
+    example = load_registry(ROOT / "orchestrate" / "deploy" / "sellers.example.yml")
+    assert example.names() == ["acme", "globex"]
+    assert [account.name for account in example.seller("globex").accounts] == ["main", "fbe"]
+
+
 def test_no_registry_variable_means_a_single_seller_project():
     assert registry_path({}) is None
     assert registry_path({"EMAG_SELLERS_FILE": " "}) is None
@@ -66,7 +73,7 @@ def test_a_bad_registry_names_the_place_and_never_echoes_a_secret(tmp_path, text
 
 
 def test_a_missing_registry_file_is_named(tmp_path):
-    with pytest.raises(RegistryError, match="missing.yml: cannot read the seller registry"):
+    with pytest.raises(RegistryError, match=r"missing\.yml: cannot read the seller registry"):
         load_registry(tmp_path / "missing.yml")
 
 
@@ -101,7 +108,8 @@ def test_the_secrets_file_is_read_at_every_load(tmp_path):
     secrets = tmp_path / "secrets.env"
     worker = {"EMAG_SECRETS_FILE": str(secrets)}
     secrets.write_text("EMAG_ACME_MAIN_USERNAME=u\n")
-    with pytest.raises(RegistryError, match="seller acme: no credentials .*EMAG_ACME_MAIN_PASSWORD"):
+    with pytest.raises(RegistryError,
+                       match=r"seller acme: no credentials .*EMAG_ACME_MAIN_PASSWORD"):
         load_environment(acme, worker)
     secrets.write_text("EMAG_ACME_MAIN_USERNAME=u\nEMAG_ACME_MAIN_PASSWORD=added-later\n")
     assert load_environment(acme, worker)["EMAG_MAIN_PASSWORD"] == "added-later"
