@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "orchestrate" / "deploy"
 # settings written into dagster.yaml (ints: Dagster reads no environment variable for them)
 INSTANCE_SETTINGS = {
-    "max_concurrent_runs": ("EMAG_MAX_CONCURRENT_RUNS", "8"),
+    "max_concurrent_runs": ("EMAG_MAX_CONCURRENT_RUNS", "4"),  # 2 workers x 2 runs
     "monitoring_interval": ("DAGSTER_MONITORING_INTERVAL_SECONDS", "30"),
-    "start_timeout": ("DAGSTER_START_TIMEOUT_SECONDS", "600"),
+    "start_timeout": ("DAGSTER_START_TIMEOUT_SECONDS", "900"),
     "visibility_timeout": ("DAGSTER_CELERY_VISIBILITY_TIMEOUT", "300"),
 }
 DRIVER = "postgresql+psycopg2://"
