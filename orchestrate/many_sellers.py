@@ -12,7 +12,8 @@ Automation:
   starts the first load of a new seller: nothing is restarted to add a seller;
 - sensor `emag_marts_when_loads_land`: builds the marts once loads have landed since the last
   build, never two builds at once, so a build covers every load that landed while one ran;
-- schedule `emag_sellers_hourly`: one load per seller of the registry at each tick.
+- schedule `emag_sellers_hourly` (running, as the sensors are: the registry is the opt-in): one
+  load per seller of the registry at each tick.
 Where runs execute is the instance's business (dagster.yaml): the run queue limits how many run
 at once and keeps each seller to one run at a time; the Celery run launcher spreads them over
 workers on any number of hosts (orchestrate/deploy/).
@@ -25,7 +26,13 @@ import dagster as dg
 
 from orchestrate.meltano_project import MeltanoProject
 from orchestrate.meltano_run import stream_run
-from orchestrate.sellers import RegistryError, load_environment, load_registry, registry_path
+from orchestrate.sellers import (
+    Registry,
+    RegistryError,
+    load_environment,
+    load_registry,
+    registry_path,
+)
 
 SELLERS = dg.DynamicPartitionsDefinition(name="emag_sellers")
 RAW = dg.AssetKey("emag_raw")
@@ -41,13 +48,13 @@ IN_PROGRESS = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED,
                dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 
 
-def registry() -> list[str]:
-    """The sellers of the registry, read now."""
+def registry() -> Registry:
+    """The registry, read now."""
     path = registry_path()
     if path is None:
         msg = "EMAG_SELLERS_FILE is not set: no seller registry"
         raise RegistryError(msg)
-    return load_registry(path).names()
+    return load_registry(path)
 
 
 def _run_meltano(context: dg.AssetExecutionContext, project: MeltanoProject,
@@ -73,12 +80,8 @@ def build_seller_definitions(project: MeltanoProject) -> dg.Definitions:
         description=("One seller's eMAG accounts loaded into its own raw schema "
                      "(`meltano run --state-id-suffix=SELLER tap-emag target-postgres`)."))
     def emag_raw(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        path = registry_path()
-        if path is None:
-            msg = "EMAG_SELLERS_FILE is not set on this worker: no seller registry"
-            raise dg.Failure(description=msg)
         try:
-            seller = load_registry(path).seller(context.partition_key)
+            seller = registry().seller(context.partition_key)
             env = load_environment(seller, os.environ)
         except RegistryError as error:  # names the file, seller or variable; never a secret
             raise dg.Failure(description=str(error)) from None
@@ -98,12 +101,14 @@ def build_seller_definitions(project: MeltanoProject) -> dg.Definitions:
                      "every mart has a `seller` column."))
     def emag_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         try:
-            names = registry()
+            sellers = registry()
         except RegistryError as error:
             raise dg.Failure(description=str(error)) from None
-        env = {**os.environ, "EMAG_SELLERS": ",".join(names)}
+        # dbt reads <DBT_SOURCE_SCHEMA>__<seller>: the schemas the loads wrote
+        env = {**os.environ, "EMAG_SELLERS": ",".join(sellers.names()),
+               "DBT_SOURCE_SCHEMA": sellers.raw_schema}
         _run_meltano(context, project, ["run", "dbt:run"], env, "marts build")
-        return dg.MaterializeResult(metadata={"sellers": len(names)})
+        return dg.MaterializeResult(metadata={"sellers": len(sellers.names())})
 
     load_job = dg.define_asset_job(
         LOAD_JOB, selection=[emag_raw], partitions_def=SELLERS,
@@ -119,7 +124,7 @@ def build_seller_definitions(project: MeltanoProject) -> dg.Definitions:
                description="Follows the seller registry: a new seller gets a partition and a "
                            "first load; a removed seller loses its partition (its data stays).")
     def emag_seller_registry(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-        names = registry()
+        names = registry().names()
         known = set(context.instance.get_dynamic_partitions(SELLERS.name))
         added = [name for name in names if name not in known]
         removed = sorted(known - set(names))
@@ -128,9 +133,10 @@ def build_seller_definitions(project: MeltanoProject) -> dg.Definitions:
             requests.append(SELLERS.build_add_request(added))
         if removed:
             requests.append(SELLERS.build_delete_request(removed))
+        # no run key: a seller removed and added again gets a first load again
         return dg.SensorResult(
-            run_requests=[dg.RunRequest(partition_key=name, run_key=f"first-load:{name}",
-                                        tags={SELLER_TAG: name}) for name in added],
+            run_requests=[dg.RunRequest(partition_key=name, tags={SELLER_TAG: name})
+                          for name in added],
             dynamic_partitions_requests=requests)
 
     @dg.sensor(job=marts_job, minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
@@ -156,7 +162,7 @@ def build_seller_definitions(project: MeltanoProject) -> dg.Definitions:
                                    "emag/sellers-landed": str(len(sellers))})
 
     @dg.schedule(job=load_job, cron_schedule=HOURLY_CRON,
-                 default_status=dg.DefaultScheduleStatus.STOPPED,
+                 default_status=dg.DefaultScheduleStatus.RUNNING,
                  description="Every seller of the registry, each in its own run, every hour "
                              "(the run queue decides how many run at once).")
     def emag_sellers_hourly(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
@@ -164,7 +170,7 @@ def build_seller_definitions(project: MeltanoProject) -> dg.Definitions:
         stamp = context.scheduled_execution_time.isoformat()
         return [dg.RunRequest(partition_key=name, run_key=f"{name}:{stamp}",
                               tags={SELLER_TAG: name})
-                for name in registry() if name in known]
+                for name in registry().names() if name in known]
 
     return dg.Definitions(assets=[emag_raw, emag_marts], jobs=[load_job, marts_job],
                           sensors=[emag_seller_registry, emag_marts_when_loads_land],

@@ -63,6 +63,7 @@ class Registry:
 
     path: Path
     sellers: tuple[Seller, ...]
+    raw_schema: str = DEFAULT_RAW_SCHEMA  # each seller's raw tables: <raw_schema>__<seller>
 
     def names(self) -> list[str]:
         """The sellers' names, in file order."""
@@ -93,17 +94,22 @@ def _text(entry: Mapping[str, object], key: str, where: str) -> str | None:
     return value.strip()
 
 
+def _refuse_unknown(entry: Mapping[str, object], allowed: set[str], where: str) -> None:
+    """Only known keys: a password put in the registry is refused by name, never echoed."""
+    unknown = sorted(set(entry) - allowed)
+    if unknown:
+        msg = (f"{where}: unknown key(s) {', '.join(unknown)} (credentials never go in the "
+               f"registry: see {SECRETS_VARIABLE})")
+        raise RegistryError(msg)
+
+
 def _account(entry: object, where: str, base_url: str | None) -> SellerAccount:
     if isinstance(entry, str):
         entry = {"name": entry}
     if not isinstance(entry, dict):
         msg = f"{where}: expected an account name or a mapping with a name, got {entry!r}"
         raise RegistryError(msg)
-    unknown = sorted(set(entry) - {"name", "base_url"})
-    if unknown:
-        msg = (f"{where}: unknown key(s) {', '.join(unknown)} (credentials never go in the "
-               f"registry: see {SECRETS_VARIABLE})")
-        raise RegistryError(msg)
+    _refuse_unknown(entry, {"name", "base_url"}, where)
     name = _text(entry, "name", where) or ""
     if not ACCOUNT_NAME.match(name):
         msg = f"{where}.name: {name!r} is not a lower-case account name like main or fbe"
@@ -111,21 +117,17 @@ def _account(entry: object, where: str, base_url: str | None) -> SellerAccount:
     return SellerAccount(name, _text(entry, "base_url", where) or base_url)
 
 
-def _seller(entry: object, where: str, defaults: Mapping[str, object]) -> Seller:
+def _seller(entry: object, where: str, base_url: str | None, raw: str) -> Seller:
     if not isinstance(entry, dict):
         msg = f"{where}: expected a mapping with name and accounts, got {entry!r}"
         raise RegistryError(msg)
-    unknown = sorted(set(entry) - {"name", "accounts", "base_url", "raw_schema"})
-    if unknown:
-        msg = (f"{where}: unknown key(s) {', '.join(unknown)} (credentials never go in the "
-               f"registry: see {SECRETS_VARIABLE})")
-        raise RegistryError(msg)
+    _refuse_unknown(entry, {"name", "accounts", "base_url"}, where)
     name = _text(entry, "name", where) or ""
     if not SELLER_NAME.match(name):
         msg = (f"{where}.name: {name!r} is not a seller name (lower-case letters, digits and "
                f"underscores, starting with a letter, at most 40)")
         raise RegistryError(msg)
-    base_url = _text(entry, "base_url", where) or _default(defaults.get("base_url"))
+    base_url = _text(entry, "base_url", where) or base_url
     accounts = entry.get("accounts") or ["main", "fbe"]
     if not isinstance(accounts, list):
         msg = f"{where}.accounts: expected a list, got {accounts!r}"
@@ -135,35 +137,46 @@ def _seller(entry: object, where: str, defaults: Mapping[str, object]) -> Seller
     if len({account.name for account in parsed}) != len(parsed):
         msg = f"{where}.accounts: an account name appears twice"
         raise RegistryError(msg)
-    raw = (_text(entry, "raw_schema", where) or _default(defaults.get("raw_schema"))
-           or DEFAULT_RAW_SCHEMA)
     return Seller(name, parsed, f"{raw}__{name}")
-
-
-def _default(value: object) -> str | None:
-    """A default from the file's top level, when it is text."""
-    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def load_registry(path: Path) -> Registry:
     """Read and check the registry file; every problem is raised with its place in the file."""
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        msg = f"{path}: cannot read the seller registry: {error}"
-        raise RegistryError(msg) from error
+    except OSError as error:
+        msg = f"{path}: cannot read the seller registry: {error.strerror}"
+        raise RegistryError(msg) from None
+    except yaml.YAMLError as error:  # its message quotes the line, which may hold a secret
+        mark = getattr(error, "problem_mark", None)
+        place = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        msg = f"{path}: cannot read the seller registry: not valid YAML{place}"
+        raise RegistryError(msg) from None
     if not isinstance(document, dict) or not isinstance(document.get("sellers"), list):
         msg = f"{path}: expected a mapping with a list under `sellers`"
         raise RegistryError(msg)
-    defaults = {key: document.get(key) for key in ("base_url", "raw_schema")}
-    sellers = tuple(_seller(entry, f"{path}: sellers[{index}]", defaults)
+    _refuse_unknown(document, {"sellers", "base_url", "raw_schema"}, str(path))
+    base_url = _text(document, "base_url", str(path))
+    raw = _text(document, "raw_schema", str(path)) or DEFAULT_RAW_SCHEMA
+    sellers = tuple(_seller(entry, f"{path}: sellers[{index}]", base_url, raw)
                     for index, entry in enumerate(document["sellers"]))
     names = [seller.name for seller in sellers]
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         msg = f"{path}: seller(s) listed twice: {', '.join(twice)}"
         raise RegistryError(msg)
-    return Registry(path, sellers)
+    # acme + shop_main and acme_shop + main would read one EMAG_ACME_SHOP_MAIN_PASSWORD
+    owners: dict[str, str] = {}
+    for seller in sellers:
+        for account in seller.accounts:
+            variable = seller.variable(account.name, "password")
+            pair = f"{seller.name}/{account.name}"
+            if variable in owners:
+                msg = (f"{path}: {owners[variable]} and {pair} would share the login "
+                       f"variables {variable.removesuffix('_PASSWORD')}_*: rename one")
+                raise RegistryError(msg)
+            owners[variable] = pair
+    return Registry(path, sellers, raw)
 
 
 def read_secrets(environ: Mapping[str, str]) -> dict[str, str]:
@@ -185,7 +198,10 @@ def read_secrets(environ: Mapping[str, str]) -> dict[str, str]:
         if not equals or not key.strip():
             msg = f"{value}:{number}: expected KEY=VALUE"  # the line itself may hold a secret
             raise RegistryError(msg)
-        secrets[key.strip()] = secret.strip().strip("'\"")
+        secret = secret.strip()
+        if len(secret) >= 2 and secret[0] == secret[-1] and secret[0] in "'\"":
+            secret = secret[1:-1]  # one pair of surrounding quotes, as dotenv files write them
+        secrets[key.strip()] = secret
     return secrets
 
 
@@ -194,12 +210,12 @@ def load_environment(seller: Seller, environ: Mapping[str, str]) -> dict[str, st
 
     The tap reads `accounts` (names and addresses only) and EMAG_<ACCOUNT>_USERNAME/PASSWORD;
     target-postgres loads into the seller's own schema. Every other credential variable of the
-    worker (other sellers', a single-seller setup's EMAG_MAIN_PASSWORD) is left out: a seller's
-    load can neither log in as nor see another.
+    worker (other sellers', a single-seller setup's EMAG_MAIN_PASSWORD) and the secrets file's
+    path are left out: a seller's load can neither log in as nor see another.
     """
     secrets = read_secrets(environ)
     variables = {key: value for key, value in environ.items()
-                 if not ACCOUNT_VARIABLE.match(key)}
+                 if not ACCOUNT_VARIABLE.match(key) and key != SECRETS_VARIABLE}
     variables |= {
         "TAP_EMAG_ACCOUNTS": json.dumps(
             [{"name": account.name, **({"base_url": account.base_url} if account.base_url

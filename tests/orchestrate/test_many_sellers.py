@@ -75,6 +75,16 @@ def _loads_on(cluster: Cluster, host: int) -> list[str]:
                    for part in command.split() if part.startswith("--state-id-suffix=")})
 
 
+def _most_at_once(spans: list[tuple[float, float, str]]) -> int:
+    """The most spans (start, end, label) open at one moment."""
+    edges = sorted([(start, 1) for start, _, _ in spans] + [(end, -1) for _, end, _ in spans])
+    most = running = 0
+    for _, step in edges:  # an end sorts before a start at the same moment
+        running += step
+        most = max(most, running)
+    return most
+
+
 def _settled(cluster: Cluster, expected: set[str]) -> dict[str, list[dict]] | None:
     """Each expected seller's load runs once none is queued or running, else None."""
     runs = cluster.runs(LOAD_JOB)
@@ -131,6 +141,12 @@ def test_many_sellers_load_apart_survive_a_lost_worker_and_share_one_warehouse(
     # every other seller ran once
     for seller in everyone - killed - {WRONG}:
         assert [run["status"] for run in by_seller[seller]] == ["SUCCESS"], seller
+    # the run queue's limits held: never more than 4 runs at once, never one seller twice
+    spans = [(run["startTime"], run["endTime"], seller) for seller, runs in by_seller.items()
+             for run in runs if run["startTime"]]
+    assert _most_at_once(spans) <= int(cluster.env["EMAG_MAX_CONCURRENT_RUNS"])
+    for seller in everyone:
+        assert _most_at_once([span for span in spans if span[2] == seller]) == 1, seller
 
     # the marts are built after the last load landed, covering every seller
     last_load = max(run["endTime"] for runs in by_seller.values() for run in runs)
@@ -160,6 +176,10 @@ def test_many_sellers_load_apart_survive_a_lost_worker_and_share_one_warehouse(
     duplicates = dsn_query("select account, product_id from emag.emag_products "
                            "group by 1, 2 having count(*) > 1")
     assert duplicates == []
+    for seller in sorted(everyone - {WRONG}):  # the raw tables too: loads resumed, not doubled
+        counted = dsn_query(f"select count(*), count(distinct (account, id)) "
+                            f"from emag_raw__{seller}.products")
+        assert counted == [(2 * PRODUCTS, 2 * PRODUCTS)], (seller, counted)
     assert dsn_query("select count(*) from emag.emag_products where seller = %s", WRONG) \
         == [(0,)]
     statuses = dict(dsn_query(

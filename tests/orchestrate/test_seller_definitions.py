@@ -34,7 +34,6 @@ def registry_tick(instance):
             for key in request.partition_keys:
                 instance.delete_dynamic_partition(request.partitions_def_name, key)
     return {"runs": sorted(r.partition_key for r in result.run_requests),
-            "keys": sorted(r.run_key for r in result.run_requests),
             "partitions": sorted(instance.get_dynamic_partitions("emag_sellers"))}
 
 with dg.instance_for_test() as instance:
@@ -43,6 +42,8 @@ with dg.instance_for_test() as instance:
     answers["again"] = registry_tick(instance)
     registry.write_text("sellers:\\n  - name: acme\\n  - name: initech\\n")
     answers["changed"] = registry_tick(instance)
+    # a seller in the file the sensor has not seen yet waits for its first load
+    registry.write_text("sellers:\\n  - name: acme\\n  - name: initech\\n  - name: hooli\\n")
     at = datetime.datetime(2026, 12, 5, 21, tzinfo=datetime.timezone.utc)
     tick = hourly(dg.build_schedule_context(instance=instance, repository_def=repository,
                                             scheduled_execution_time=at))
@@ -57,6 +58,14 @@ with dg.instance_for_test() as instance:
     answers["marts_after_loads"] = isinstance(built, dg.RunRequest)
     answers["marts_tags"] = dict(built.tags) if isinstance(built, dg.RunRequest) else {}
     answers["marts_again"] = isinstance(marts(context), dg.SkipReason)
+    # a load lands while a build runs: no second build until that one ends
+    instance.report_runless_asset_event(
+        dg.AssetMaterialization(asset_key="emag_raw", partition="acme"))
+    running = instance.add_run(dg.DagsterRun(job_name="emag_marts_build",
+                                            status=dg.DagsterRunStatus.STARTED))
+    answers["marts_while_running"] = str(marts(context).skip_message)
+    instance.report_run_failed(running)
+    answers["marts_after_it"] = isinstance(marts(context), dg.RunRequest)
 print(json.dumps(answers))
 """
 
@@ -68,14 +77,11 @@ def test_the_registry_drives_partitions_first_loads_the_schedule_and_the_marts(t
 
     assert {"emag_seller_load", "emag_marts_build", "emag_sync"} <= set(answers["jobs"])
     assert answers["assets"] == ["emag_marts", "emag_raw"]
-    # new sellers: a partition each and one first load each, keyed so a tick never repeats it
-    assert answers["first"] == {"runs": ["acme", "globex"],
-                                "keys": ["first-load:acme", "first-load:globex"],
-                                "partitions": ["acme", "globex"]}
-    assert answers["again"] == {"runs": [], "keys": [], "partitions": ["acme", "globex"]}
+    # new sellers: a partition each and one first load each; the next tick adds nothing
+    assert answers["first"] == {"runs": ["acme", "globex"], "partitions": ["acme", "globex"]}
+    assert answers["again"] == {"runs": [], "partitions": ["acme", "globex"]}
     # a seller added at runtime is picked up; a removed one loses its partition
-    assert answers["changed"] == {"runs": ["initech"], "keys": ["first-load:initech"],
-                                  "partitions": ["acme", "initech"]}
+    assert answers["changed"] == {"runs": ["initech"], "partitions": ["acme", "initech"]}
     assert answers["hourly"] == [["acme", "acme:2026-12-05T21:00:00+00:00"],
                                  ["initech", "initech:2026-12-05T21:00:00+00:00"]]
     # the marts: nothing landed, no build; two loads landed, one build; no new load, no build
@@ -83,6 +89,8 @@ def test_the_registry_drives_partitions_first_loads_the_schedule_and_the_marts(t
     assert answers["marts_after_loads"] is True
     assert answers["marts_tags"]["emag/sellers-landed"] == "2"
     assert answers["marts_again"] is True
+    assert answers["marts_while_running"].startswith("a marts build is in progress")
+    assert answers["marts_after_it"] is True
 
 
 def test_without_a_registry_the_project_has_no_seller_definitions():

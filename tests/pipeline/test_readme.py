@@ -184,7 +184,13 @@ def check(shown: Shown) -> None:
         if not argv or argv[0] == "cd":
             continue
         program, args = argv[0].removeprefix(".venv/bin/"), argv[1:]
-        if program == "make":
+        if program == "export":
+            for assignment in args:
+                name = assignment.split("=", 1)[0]
+                assert read_by_project(name), f"nothing in the project reads {name}"
+        elif program == "bash":
+            assert (ROOT / args[0]).is_file(), args[0]
+        elif program == "make":
             check_make(args)
         elif program == "meltano":
             check_meltano(args, shown.cron)

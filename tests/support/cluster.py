@@ -130,6 +130,7 @@ class Cluster(DagsterApi):
             "EMAG_LOAD_RETRY_DELAY_SECONDS": "2", "DAGSTER_MONITORING_INTERVAL_SECONDS": "3",
             "DAGSTER_CELERY_VISIBILITY_TIMEOUT": "30", "DAGSTER_START_TIMEOUT_SECONDS": "90",
             "EMAG_MAX_CONCURRENT_RUNS": "4",
+            "EMAG_SELLERS_CRON": "0 0 1 1 *",  # the hourly loads stay out of the scenario
             "DAGSTER_WORKER_CONCURRENCY": "2",
             **(overrides or {}),
         }

@@ -11,10 +11,10 @@ from tests.support.meltano_project import ROOT
 
 REGISTRY = """\
 base_url: http://127.0.0.1:8765/api-3
+raw_schema: tap_emag
 sellers:
   - name: acme
   - name: globex
-    raw_schema: tap_emag
     accounts:
       - main
       - name: fbe
@@ -34,8 +34,9 @@ def test_sellers_get_their_accounts_addresses_and_own_raw_schema(tmp_path):
     acme, globex = registry.sellers
     assert [(a.name, a.base_url) for a in acme.accounts] == [
         ("main", "http://127.0.0.1:8765/api-3"), ("fbe", "http://127.0.0.1:8765/api-3")]
-    assert acme.raw_schema == "emag_raw__acme"
-    assert globex.raw_schema == "tap_emag__globex"
+    assert (registry.raw_schema, acme.raw_schema, globex.raw_schema) == (
+        "tap_emag", "tap_emag__acme", "tap_emag__globex")
+    assert _registry(tmp_path, "sellers: [{name: a}]\n").seller("a").raw_schema == "emag_raw__a"
     assert globex.accounts[1].base_url == "https://marketplace-api.emag.bg/api-3"
     with pytest.raises(RegistryError, match=r"no seller 'initech' \(sellers: acme, globex\)"):
         registry.seller("initech")
@@ -63,7 +64,12 @@ def test_no_registry_variable_means_a_single_seller_project():
     ("sellers:\n  - name: a\n    accounts:\n      - name: main\n        password: s3cr3t\n",
      r"unknown key\(s\) password \(credentials never go in the registry"),
     ("sellers:\n  - name: a\n    password: s3cr3t\n", r"unknown key\(s\) password"),
-    ("sellers: [\n", "cannot read the seller registry"),
+    ("sellers:\n  - name: a\n    raw_schema: x\n", r"unknown key\(s\) raw_schema"),
+    ("sellers:\n  - name: a\n    accounts: [{name: main, password: 's3cr3t}]\n",
+     r"not valid YAML at line \d+, column \d+"),
+    ("sellers:\n  - name: acme\n    accounts: [shop_main]\n  - name: acme_shop\n"
+     "    accounts: [main]\n", "acme/shop_main and acme_shop/main would share the login "
+     "variables EMAG_ACME_SHOP_MAIN_\\*"),
 ])
 def test_a_bad_registry_names_the_place_and_never_echoes_a_secret(tmp_path, text, message):
     with pytest.raises(RegistryError, match=message) as error:
@@ -83,6 +89,8 @@ def test_a_load_sees_its_own_logins_only_and_its_own_schema(tmp_path):
     secrets.write_text("# logins\nEMAG_ACME_MAIN_USERNAME=acme-main\n"
                        "export EMAG_ACME_MAIN_PASSWORD='from-file'\n"
                        "EMAG_ACME_FBE_USERNAME=acme-fbe\nEMAG_ACME_FBE_PASSWORD=fbe-pass\n")
+    secrets.write_text(secrets.read_text() + 'EMAG_ACME_FBE_USERNAME="acme-fbe"\n'
+                       "EMAG_ACME_FBE_PASSWORD=ends-with-quote'\n")
     worker = {"PATH": "/usr/bin", "EMAG_SECRETS_FILE": str(secrets),
               "EMAG_ACME_MAIN_PASSWORD": "from-environment",
               "EMAG_GLOBEX_MAIN_PASSWORD": "globex-secret", "EMAG_MAIN_PASSWORD": "single-seller",
@@ -92,9 +100,11 @@ def test_a_load_sees_its_own_logins_only_and_its_own_schema(tmp_path):
 
     assert env["EMAG_MAIN_USERNAME"] == "acme-main"
     assert env["EMAG_MAIN_PASSWORD"] == "from-environment"  # the environment wins
-    assert env["EMAG_FBE_PASSWORD"] == "fbe-pass"
+    assert env["EMAG_FBE_USERNAME"] == "acme-fbe"  # one pair of surrounding quotes removed
+    assert env["EMAG_FBE_PASSWORD"] == "ends-with-quote'"  # a password's own quote kept
+    assert "EMAG_SECRETS_FILE" not in env  # the file holds every seller's logins
     assert env["PATH"] == "/usr/bin"
-    assert env["TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA"] == "emag_raw__acme"
+    assert env["TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA"] == "tap_emag__acme"
     assert json.loads(env["TAP_EMAG_ACCOUNTS"]) == [
         {"name": "main", "base_url": "http://127.0.0.1:8765/api-3"},
         {"name": "fbe", "base_url": "http://127.0.0.1:8765/api-3"}]
