@@ -153,9 +153,8 @@ def copy_sellers(postgres: LocalPostgres, count: int, products: int) -> list[str
         statements.append(f"drop schema if exists {schema} cascade; create schema {schema};")
         for table in tables:
             where = ""  # names are our own (seller_001's tables, sim_NNNN): no user input
-            if table in ("products", "product_gpsr"):
-                key = "id" if table == "products" else "product_id"
-                where = (f" where ({key}, account) in (select id, account from (select id, "  # noqa: S608
+            if table in ("products", "product_gpsr"):  # both keyed by (account, id)
+                where = (f" where (id, account) in (select id, account from (select id, "  # noqa: S608
                          f"account, row_number() over (partition by account order by id) as n "
                          f"from emag_raw__seller_001.products) kept where n <= {products})")
             statements.append(f"create table {schema}.{table} as select * from "  # noqa: S608
