@@ -9,7 +9,8 @@ daemon, Celery workers on simulated hosts, one sandbox process serving every sel
 2. Memory per concurrent seller: the workers' proportional set size (PSS, every process of
    every worker) sampled each second, less the idle workers', divided by the loads running.
 3. dbt over the union: `meltano invoke dbt:run` with EMAG_SELLERS of 50 and of 500 sellers,
-   their raw schemas copied from a loaded seller (capped at --union-products per account).
+   their raw schemas copied from a loaded seller (capped at --union-products per account), on
+   an empty warehouse (dbt's schemas dropped: a first build), then once more with nothing new.
 Writes the figures as JSON (--output) and prints a Markdown table for docs/BENCHMARKS.md.
 """
 
@@ -26,6 +27,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support
+
+import psycopg
 
 from tap_emag.config import EMAG_REQUESTS_PER_SECOND
 from tests.support.cluster import Cluster, Host, secrets_lines, seller_name
@@ -159,19 +162,29 @@ def copy_sellers(postgres: LocalPostgres, count: int, products: int) -> list[str
                          f"from emag_raw__seller_001.products) kept where n <= {products})")
             statements.append(f"create table {schema}.{table} as select * from "  # noqa: S608
                               f"emag_raw__seller_001.{table}{where};")
-    import psycopg
-
     with psycopg.connect(postgres.dsn_for("many_emag"), autocommit=True) as connection:
         connection.execute("\n".join(statements))
     return names
 
 
+def drop_outputs(postgres: LocalPostgres, keep: str) -> None:
+    """Drop every schema dbt built (and raw schemas not matching KEEP): a first build again."""
+    schemas = [row[0] for row in postgres.query(
+        "select schema_name from information_schema.schemata where (schema_name = 'emag' "
+        "or schema_name like 'emag\\_%') and schema_name not like %s", (keep,),
+        database="many_emag")]
+    with psycopg.connect(postgres.dsn_for("many_emag"), autocommit=True) as connection:
+        for schema in schemas:
+            connection.execute(f"drop schema {schema} cascade")
+
+
 def measure_union(project: MeltanoProject, postgres: LocalPostgres, sizes: list[int],
                   products: int) -> list[dict]:
-    """dbt:run over the first SIZE simulated sellers, twice each (a first and a next build)."""
+    """dbt:run over SIZE simulated sellers on an empty warehouse, then again (nothing new)."""
     names = copy_sellers(postgres, max(sizes), products)
     results = []
     for size in sizes:
+        drop_outputs(postgres, keep="emag\\_raw\\_\\_sim\\_%")
         for attempt in ("first", "again"):
             started = time.monotonic()
             result = project.invoke("dbt:run", extra_env={"EMAG_SELLERS": ",".join(names[:size])})
@@ -179,10 +192,10 @@ def measure_union(project: MeltanoProject, postgres: LocalPostgres, sizes: list[
             if result.returncode != 0:
                 msg = f"dbt:run over {size} sellers failed:\n{result.stdout[-4000:]}"
                 raise RuntimeError(msg)
-            rows = postgres.query("select count(*) from emag.emag_products",
-                                  database="many_emag")[0][0]
+            rows = postgres.query("select count(*), count(distinct seller) from emag.emag_products",
+                                  database="many_emag")[0]
             results.append({"sellers": size, "build": attempt, "seconds": round(seconds, 1),
-                            "emag_products_rows": rows})
+                            "emag_products_rows": rows[0], "sellers_in_marts": rows[1]})
     return results
 
 
@@ -222,7 +235,8 @@ def main() -> int:
           f"{loads['pss_per_running_load_mib']} MiB |")
     for row in union:
         print(f"dbt:run over {row['sellers']} sellers ({row['build']} build): "
-              f"{row['seconds']} s, {row['emag_products_rows']} rows in emag_products")
+              f"{row['seconds']} s, {row['emag_products_rows']} rows of "
+              f"{row['sellers_in_marts']} sellers in emag_products")
     return 0
 
 
