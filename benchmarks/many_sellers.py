@@ -171,7 +171,7 @@ def drop_outputs(postgres: LocalPostgres, keep: str) -> None:
     """Drop every schema dbt built (and raw schemas not matching KEEP): a first build again."""
     schemas = [row[0] for row in postgres.query(
         "select schema_name from information_schema.schemata where (schema_name = 'emag' "
-        "or schema_name like 'emag\\_%') and schema_name not like %s", (keep,),
+        "or schema_name like 'emag\\_%%') and schema_name not like %s", (keep,),
         database="many_emag")]
     with psycopg.connect(postgres.dsn_for("many_emag"), autocommit=True) as connection:
         for schema in schemas:
