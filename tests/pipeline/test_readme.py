@@ -32,6 +32,7 @@ BIN = Path(sys.executable).parent
 README = ROOT / "README.md"
 PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
 DAGSTER_PYTHON = ROOT / ".meltano" / "utilities" / "dagster" / "venv" / "bin" / "python"
+DBT = ROOT / ".meltano" / "utilities" / "dbt" / "venv" / "bin" / "dbt"
 FENCE = re.compile(r"^( *)```(\w*)\n(.*?)^\1```", re.MULTILINE | re.DOTALL)
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 ASSIGNMENT = re.compile(r"^[A-Z][A-Z0-9_]*=")
@@ -201,6 +202,8 @@ def check(shown: Shown) -> None:
             result = run([str(BIN / "pytest"), "--collect-only", "-q", "-p", "no:cacheprovider",
                           *args])
             assert result.returncode == 0, result.stdout
+        elif program == "dbt":  # a user's own dbt project: the subcommand and its options
+            help_lists([str(DBT), args[0]], args[1:])
         elif program == "tap-emag":
             help_lists([str(BIN / "tap-emag")], args)
         elif program == "emag-sandbox":
