@@ -23,7 +23,8 @@ from orchestrate.meltano_project import (
     dagster_name,
     load_project,
 )
-from orchestrate.meltano_run import run_command, stream_run
+from orchestrate.meltano_run import run_command
+from orchestrate.meltano_step import run_meltano_step
 from orchestrate.sellers import registry_path
 
 # Dagster names allow letters, digits and underscores only (`emag-sync` becomes `emag_sync`):
@@ -65,15 +66,8 @@ def build_job(project: MeltanoProject, job: MeltanoJob) -> dg.JobDefinition:
         extra = ", ".join(f"{key}={value}" for key, value in sorted(config.env.items()))
         context.log.info(f"meltano {' '.join(command[1:])} (in {project.root}"
                          + (f"; with {extra})" if extra else ")"))
-        result = stream_run(command, project.root, {**os.environ, **config.env},
-                            lambda level, line: context.log.log(level, line))
-        if result.returncode != 0:
-            failed = f"meltano run {job.name} exited with {result.returncode}"
-            context.log.error(failed)
-            raise dg.Failure(
-                description=failed,
-                metadata={"last lines": dg.MetadataValue.text("\n".join(result.tail))})
-        context.log.info(f"meltano run {job.name} completed")
+        run_meltano_step(context.log, command, project.root, {**os.environ, **config.env},
+                         f"meltano run {job.name}")
 
     @dg.job(name=dagster_name(job.name),
             description=(f"Meltano job `{job.name}` in the `{project.environment}` environment: "

@@ -25,7 +25,8 @@ import os
 import dagster as dg
 
 from orchestrate.meltano_project import MeltanoProject
-from orchestrate.meltano_run import stream_run
+from orchestrate.meltano_run import meltano_command
+from orchestrate.meltano_step import run_meltano_step
 from orchestrate.sellers import (
     Registry,
     RegistryError,
@@ -59,15 +60,9 @@ def registry() -> Registry:
 
 def _run_meltano(context: dg.AssetExecutionContext, project: MeltanoProject,
                  arguments: list[str], env: dict[str, str], what: str) -> None:
-    command = [project.meltano, f"--environment={project.environment}",
-               "--log-format=uncolored", *arguments]
+    command = meltano_command(project.meltano, project.environment, *arguments)
     context.log.info(f"meltano {' '.join(command[1:])} (in {project.root})")
-    result = stream_run(command, project.root, env,
-                        lambda level, line: context.log.log(level, line))
-    if result.returncode != 0:
-        failed = f"{what}: meltano exited with {result.returncode}"
-        raise dg.Failure(description=failed,
-                         metadata={"last lines": dg.MetadataValue.text("\n".join(result.tail))})
+    run_meltano_step(context.log, command, project.root, env, what)
 
 
 def build_seller_definitions(project: MeltanoProject) -> dg.Definitions:

@@ -32,9 +32,14 @@ class RunResult:
     tail: tuple[str, ...]
 
 
+def meltano_command(meltano: str, environment: str, *arguments: str) -> list[str]:
+    """A Meltano command line in the given environment, logs without colour codes."""
+    return [meltano, f"--environment={environment}", "--log-format=uncolored", *arguments]
+
+
 def run_command(meltano: str, environment: str, job: str) -> list[str]:
-    """The command line: the job in the given environment, logs without colour codes."""
-    return [meltano, f"--environment={environment}", "--log-format=uncolored", "run", job]
+    """The command line of `meltano run JOB`."""
+    return meltano_command(meltano, environment, "run", job)
 
 
 def line_level(line: str) -> int:

@@ -22,6 +22,7 @@ import pytest
 
 from tests.support.cluster import Cluster, secrets_lines, seller_name
 from tests.support.meltano_project import MeltanoProject
+from tests.support.orchestrator import TERMINAL
 from tests.support.sandbox_process import SandboxProcess
 
 SELLERS = int(os.environ.get("MANY_SELLERS", "4"))
@@ -91,7 +92,7 @@ def _settled(cluster: Cluster, expected: set[str]) -> dict[str, list[dict]] | No
     by_seller: dict[str, list[dict]] = {}
     for run in runs:
         by_seller.setdefault(run["seller"], []).append(run)
-    if set(by_seller) != expected or any(run["status"] not in {"SUCCESS", "FAILURE", "CANCELED"}
+    if set(by_seller) != expected or any(run["status"] not in TERMINAL
                                          for run in runs):
         return None
     ended = {seller: runs[-1]["status"] for seller, runs in by_seller.items()}

@@ -19,8 +19,6 @@ from tests.support.meltano_project import MELTANO, ROOT, LocalPostgres
 from tests.support.orchestrator import DagsterApi
 from tests.support.sandbox_process import free_port
 
-TERMINAL = {"SUCCESS", "FAILURE", "CANCELED"}
-
 
 def seller_name(number: int) -> str:
     """The sandbox's name for its NUMBERth seller (`emag-sandbox serve --sellers N`)."""
