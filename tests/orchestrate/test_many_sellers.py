@@ -98,6 +98,10 @@ def _settled(cluster: Cluster, expected: set[str]) -> dict[str, list[dict]] | No
     ended = {seller: runs[-1]["status"] for seller, runs in by_seller.items()}
     if any(status != "SUCCESS" for seller, status in ended.items() if seller != WRONG):
         return None  # a run failed by monitoring is retried a few seconds later
+    # the wrong password's last run must be one that reached eMAG (its 401), not a run of the
+    # killed worker failed by monitoring, whose retry is still to come
+    if "401" not in "\n".join(cluster.run_log(by_seller[WRONG][-1]["runId"])):
+        return None
     return by_seller
 
 
